@@ -1,0 +1,2 @@
+"""gridgov: grid-based grassroots governance."""
+__version__ = "0.1.0"

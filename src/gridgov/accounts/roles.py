@@ -1,0 +1,48 @@
+"""Roles and what each may do to each governed model.
+
+A role is held on a node of the territory (a region or a grid); it covers that node's subtree. This table is the
+whole policy: :func:`gridgov.accounts.scope.scope_for` reads it, ``visible_to`` applies it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("网格员")
+    GRID_HEAD = "grid_head", _("网格长")
+    COMMUNITY_DISPATCHER = "community_dispatcher", _("社区综治中心调度员")
+    SUBDISTRICT_DISPATCHER = "subdistrict_dispatcher", _("街道综治中心调度员")
+    DISTRICT_DISPATCHER = "district_dispatcher", _("区县综治中心调度员")
+    DEPARTMENT_HANDLER = "department_handler", _("部门处置人员")
+    LEADER = "leader", _("领导")
+    ADMINISTRATOR = "administrator", _("管理员")
+    RESIDENT = "resident", _("居民")
+
+
+STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
+ALL_ROLES = frozenset(Role)
+
+# model → action → roles allowed (within the node they hold the role on)
+PERMISSIONS: dict[str, dict[str, frozenset[Role]]] = {
+    "region": {"view": STAFF_ROLES, "change": frozenset({Role.ADMINISTRATOR})},
+    "grid": {"view": STAFF_ROLES, "change": frozenset({Role.ADMINISTRATOR})},
+    "building": {"view": STAFF_ROLES, "change": frozenset({Role.ADMINISTRATOR, Role.GRID_WORKER})},
+    "house": {"view": STAFF_ROLES, "change": frozenset({Role.ADMINISTRATOR, Role.GRID_WORKER})},
+    "coverage": {"view": frozenset(STAFF_ROLES - {Role.GRID_WORKER, Role.DEPARTMENT_HANDLER})},
+}
+
+# Which node each role is normally held on (the admin and the demo use this; the model does not force it).
+ROLE_NODE = {
+    Role.GRID_WORKER: "grid",
+    Role.GRID_HEAD: "grid",
+    Role.COMMUNITY_DISPATCHER: "community",
+    Role.SUBDISTRICT_DISPATCHER: "subdistrict",
+    Role.DISTRICT_DISPATCHER: "district",
+    Role.DEPARTMENT_HANDLER: "district",
+    Role.LEADER: "city",
+    Role.ADMINISTRATOR: "city",
+    Role.RESIDENT: "community",
+}

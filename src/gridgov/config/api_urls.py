@@ -1,0 +1,8 @@
+"""Everything under /api/v1/: each app contributes its own ``api/urls.py``."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("gridgov.accounts.api.urls")),
+    path("", include("gridgov.territory.api.urls")),
+]

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from .factories import MiniCity, build_mini_city
+
+
+@pytest.fixture
+def city(db: None) -> MiniCity:
+    return build_mini_city()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
