@@ -248,7 +248,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("GRIDGOV_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-
-if TESTING:
-    # Tests create many users; the production hasher's cost is a benchmark of PBKDF2, not of gridgov.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
