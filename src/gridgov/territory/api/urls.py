@@ -1,3 +1,9 @@
-from django.urls import path
+"""/api/v1/ routes of the territory: resources (regions, grids, buildings, houses), locate, coverage."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("gridgov.territory.api.urls_resources")),
+    path("", include("gridgov.territory.api.urls_locate")),
+    path("", include("gridgov.territory.api.urls_coverage")),
+]

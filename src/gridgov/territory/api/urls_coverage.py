@@ -1,0 +1,5 @@
+"""Wired into territory/api/urls.py."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
