@@ -47,8 +47,15 @@ def make_region(code: str, name: str, level: str, parent: Region | None, geom: B
     return region
 
 
-def make_grid(code: str, name: str, community: Region, geom: BaseGeometry, kind: str = GridKind.COMPREHENSIVE,
-              parent: Grid | None = None, households: int = 300) -> Grid:
+def make_grid(
+    code: str,
+    name: str,
+    community: Region,
+    geom: BaseGeometry,
+    kind: str = GridKind.COMPREHENSIVE,
+    parent: Grid | None = None,
+    households: int = 300,
+) -> Grid:
     grid = Grid(code=code, name=name, kind=kind, region=community, parent=parent, households_estimate=households)
     grid.set_boundary(geom)
     grid.full_clean()
@@ -66,7 +73,8 @@ class MiniCity:
     def grant(self, username: str, role: str, *, region: str | None = None, grid: str | None = None) -> User:
         user = UserFactory(username=username)
         RoleAssignment.objects.create(
-            user=user, role=role,
+            user=user,
+            role=role,
             region=self.regions[region] if region else None,
             grid=self.grids[grid] if grid else None,
         )
@@ -91,7 +99,9 @@ def build_mini_city(with_users: bool = True) -> MiniCity:
                 code = f"{com}{g:03d}"
                 city.grids[code] = make_grid(code, f"网格{s}-{c}-{g}", r[com], box(gx0, y0, gx1, y1))
     r["441303"] = make_region("441303", "惠阳区", Level.DISTRICT, r["441300"], box(114.44, 23.10, 114.50, 23.14))
-    r["441303001"] = make_region("441303001", "淡水街道", Level.SUBDISTRICT, r["441303"], box(114.44, 23.10, 114.50, 23.14))
+    r["441303001"] = make_region(
+        "441303001", "淡水街道", Level.SUBDISTRICT, r["441303"], box(114.44, 23.10, 114.50, 23.14)
+    )
     r["441303001001"] = make_region(
         "441303001001", "某社区", Level.COMMUNITY, r["441303001"], box(114.44, 23.10, 114.50, 23.14)
     )
@@ -101,8 +111,13 @@ def build_mini_city(with_users: bool = True) -> MiniCity:
     for code, grid in city.grids.items():
         minx, miny, maxx, maxy = grid.boundary.bounds  # type: ignore[union-attr]
         b = Building.objects.create(
-            code=f"{code}00001", grid=grid, name=f"{grid.name}1栋", lon=(minx + maxx) / 2, lat=(miny + maxy) / 2,
-            floors=6, households=2,
+            code=f"{code}00001",
+            grid=grid,
+            name=f"{grid.name}1栋",
+            lon=(minx + maxx) / 2,
+            lat=(miny + maxy) / 2,
+            floors=6,
+            households=2,
         )
         House.objects.bulk_create([House(building=b, number=f"{n}01", floor=n) for n in (1, 2)])
         city.buildings[code] = b

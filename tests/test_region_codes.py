@@ -40,8 +40,9 @@ def test_it_accepts_valid_codes(code: str, level: str, parent: str | None, paren
         ("44130200300a", Level.COMMUNITY, "441302003", Level.SUBDISTRICT, "code"),
     ],
 )
-def test_it_rejects_invalid_codes(code: str, level: str, parent: str | None, parent_level: str | None,
-                                  field: str) -> None:
+def test_it_rejects_invalid_codes(
+    code: str, level: str, parent: str | None, parent_level: str | None, field: str
+) -> None:
     with pytest.raises(ValidationError) as excinfo:
         validate_region_code(code, level, parent, parent_level)
     assert field in excinfo.value.message_dict

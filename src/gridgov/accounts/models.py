@@ -32,10 +32,19 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("用户"))
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     region = models.ForeignKey(
-        "territory.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("区划")
+        "territory.Region",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("区划"),
     )
     grid = models.ForeignKey(
-        "territory.Grid", null=True, blank=True, on_delete=models.CASCADE, related_name="role_assignments",
+        "territory.Grid",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
         verbose_name=_("网格"),
     )
     part_time = models.BooleanField(_("兼职"), default=False)
@@ -45,13 +54,13 @@ class RoleAssignment(models.Model):
         verbose_name = _("角色分配")
         verbose_name_plural = _("角色分配")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(region__isnull=True) | Q(grid__isnull=True), name="role_on_one_node"
+            models.CheckConstraint(condition=Q(region__isnull=True) | Q(grid__isnull=True), name="role_on_one_node"),
+            models.UniqueConstraint(
+                fields=["user", "role", "region"], condition=Q(grid__isnull=True), name="uniq_role_on_region"
             ),
-            models.UniqueConstraint(fields=["user", "role", "region"], condition=Q(grid__isnull=True),
-                                    name="uniq_role_on_region"),
-            models.UniqueConstraint(fields=["user", "role", "grid"], condition=Q(grid__isnull=False),
-                                    name="uniq_role_on_grid"),
+            models.UniqueConstraint(
+                fields=["user", "role", "grid"], condition=Q(grid__isnull=False), name="uniq_role_on_grid"
+            ),
         ]
         indexes = [models.Index(fields=["role", "grid"])]
 

@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("GRIDGOV_TESTING", "1")
 
-from .settings import *  # noqa: E402,F403
+from .settings import *  # noqa: F403
 
 TESTING = True
 CELERY_TASK_ALWAYS_EAGER = True

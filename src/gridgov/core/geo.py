@@ -29,7 +29,7 @@ def to_wkb(geom: BaseGeometry | None) -> bytes | None:
 
 
 def reference_latitude(geom: BaseGeometry) -> float:
-    minx, miny, maxx, maxy = geom.bounds
+    _minx, miny, _maxx, maxy = geom.bounds
     return (miny + maxy) / 2
 
 

@@ -23,7 +23,13 @@ class Level(models.TextChoices):
 
 LEVEL_ORDER = [Level.PROVINCE, Level.CITY, Level.DISTRICT, Level.SUBDISTRICT, Level.COMMUNITY]
 CODE_LENGTH = {Level.PROVINCE: 6, Level.CITY: 6, Level.DISTRICT: 6, Level.SUBDISTRICT: 9, Level.COMMUNITY: 12}
-PREFIX_LENGTH = {Level.PROVINCE: 2, Level.CITY: 4, Level.DISTRICT: 6, Level.SUBDISTRICT: 9, Level.COMMUNITY: 12}
+PREFIX_LENGTH = {
+    Level.PROVINCE: 2,
+    Level.CITY: 4,
+    Level.DISTRICT: 6,
+    Level.SUBDISTRICT: 9,
+    Level.COMMUNITY: 12,
+}
 
 
 def scope_prefix(code: str, level: str) -> str:
@@ -110,6 +116,8 @@ def validate_region_code(code: str, level: str, parent_code: str | None, parent_
     prefix = scope_prefix(parent_code, parent_level)
     if not code.startswith(prefix):
         raise ValidationError(
-            {"code": _("代码 %(code)s 不在上级 %(parent)s 之下(应以 %(prefix)s 开头)。")
-             % {"code": code, "parent": parent_code, "prefix": prefix}}
+            {
+                "code": _("代码 %(code)s 不在上级 %(parent)s 之下(应以 %(prefix)s 开头)。")
+                % {"code": code, "parent": parent_code, "prefix": prefix}
+            }
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from functools import cached_property
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -18,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from gridgov.core import geo
 from gridgov.core.regioncodes import Level, scope_prefix, validate_region_code
 from gridgov.core.scoping import Scope, ScopedQuerySet, prefix_q
+
 
 class HasBoundary(models.Model):
     boundary_wkb = models.BinaryField(_("边界(WKB, WGS-84)"), null=True, blank=True, editable=False)
@@ -79,7 +81,12 @@ class Region(HasBoundary):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级"),
     )
 
     objects = RegionQuerySet.as_manager()
@@ -101,9 +108,7 @@ class Region(HasBoundary):
 
     def clean(self) -> None:
         parent = self.parent
-        validate_region_code(
-            self.code, self.level, parent.code if parent else None, parent.level if parent else None
-        )
+        validate_region_code(self.code, self.level, parent.code if parent else None, parent.level if parent else None)
 
 
 class GridKind(models.TextChoices):
@@ -149,15 +154,24 @@ class Grid(HasBoundary):
     kind = models.CharField(_("类型"), max_length=16, choices=GridKind.choices, default=GridKind.COMPREHENSIVE)
     special_kind = models.CharField(_("专属类型"), max_length=24, choices=SpecialKind.choices, blank=True)
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="grids", verbose_name=_("所属区划"),
+        Region,
+        on_delete=models.PROTECT,
+        related_name="grids",
+        verbose_name=_("所属区划"),
         help_text=_("综合/专属网格与微网格:所在社区;专业网格:覆盖它的最低一级区划。"),
     )
     region_code = models.CharField(max_length=12, editable=False, db_index=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="micro_grids",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="micro_grids",
         verbose_name=_("上级网格"),
     )
-    owner_unit = models.CharField(_("所属单位"), max_length=100, blank=True, help_text=_("专业网格、专属网格的责任单位"))
+    owner_unit = models.CharField(
+        _("所属单位"), max_length=100, blank=True, help_text=_("专业网格、专属网格的责任单位")
+    )
     households_estimate = models.PositiveIntegerField(_("户数(估)"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
     valid_from = models.DateField(_("生效日期"), default=datetime.date.today)
@@ -171,14 +185,17 @@ class Grid(HasBoundary):
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["code"], condition=Q(valid_to__isnull=True), name="uniq_current_grid_code"),
-            models.CheckConstraint(
-                condition=~Q(kind="micro") | Q(parent__isnull=False), name="micro_grid_has_parent"
-            ),
+            models.CheckConstraint(condition=~Q(kind="micro") | Q(parent__isnull=False), name="micro_grid_has_parent"),
         ]
         indexes = [models.Index(fields=["kind", "is_active"])]
 
     def __str__(self) -> str:
         return f"{self.name}({self.code})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.region_id:
+            self.region_code = self.region.code
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def clean(self) -> None:
         width = settings.GRID_SEQUENCE_WIDTH
@@ -197,11 +214,6 @@ class Grid(HasBoundary):
                 raise ValidationError({"code": _("微网格编码应以上级网格编码 %(c)s 开头。") % {"c": self.parent.code}})
         elif region is not None and not self.code.startswith(region.code):
             raise ValidationError({"code": _("专业网格编码应以所属区划代码 %(c)s 开头。") % {"c": region.code}})
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.region_id:
-            self.region_code = self.region.code
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class BuildingKind(models.TextChoices):
@@ -283,3 +295,6 @@ class TerritoryState(models.Model):
     class Meta:
         verbose_name = _("辖区版本")
         verbose_name_plural = _("辖区版本")
+
+    def __str__(self) -> str:
+        return f"v{self.version}"

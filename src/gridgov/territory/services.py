@@ -28,9 +28,16 @@ def redraw_grid(grid: Grid, boundary: BaseGeometry, *, on: datetime.date) -> Gri
     """Replace a grid's boundary from ``on``, keeping the old version as history."""
     Grid.objects.filter(pk=grid.pk).update(valid_to=on, is_active=False)
     new = Grid(
-        code=grid.code, name=grid.name, kind=grid.kind, special_kind=grid.special_kind, region=grid.region,
-        parent=grid.parent, owner_unit=grid.owner_unit, households_estimate=grid.households_estimate,
-        is_active=True, valid_from=on,
+        code=grid.code,
+        name=grid.name,
+        kind=grid.kind,
+        special_kind=grid.special_kind,
+        region=grid.region,
+        parent=grid.parent,
+        owner_unit=grid.owner_unit,
+        households_estimate=grid.households_estimate,
+        is_active=True,
+        valid_from=on,
     )
     new.set_boundary(boundary)
     new.save()
