@@ -1,0 +1,262 @@
+"""GeoJSON FeatureCollections of grids or regions, for the API and the web map.
+
+Built for the whole city at once (3,533 grids): one query for the rows, one for the grid workers, every boundary
+decoded in one ``shapely.from_wkb`` call, simplified and converted to the requested datum in one vectorised pass,
+and serialised with ``shapely.to_geojson`` — no per-vertex Python. The caller passes a queryset that already went
+through ``visible_to`` (DESIGN rule 1); this module never widens it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import shapely
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from numpy.typing import NDArray
+
+from gridgov.accounts.models import RoleAssignment
+from gridgov.accounts.roles import Role
+from gridgov.core.crs import CRS
+
+from .models import Building, Grid, Region
+
+#: Decimal places kept in output coordinates: 1e-7° is about 1 cm.
+COORDINATE_DECIMALS = 7
+METRES_PER_DEGREE = 111_320.0
+
+# The GCJ-02 and BD-09 forward formulas, vectorised (the same constants and sanity box as ``prcoords``, which
+# ``core.crs`` wraps point by point; tests hold the two to the same answer).
+_GCJ_A = 6378245.0
+_GCJ_EE = 0.00669342162296594323
+_BD_DLAT = 0.0060
+_BD_DLON = 0.0065
+
+
+def _wgs_to_gcj(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    in_china = (lat >= 0.8293) & (lat <= 55.8271) & (lon >= 72.004) & (lon <= 137.8347)
+    x, y = lon - 105.0, lat - 35.0
+    pi = math.pi
+    dlat_m = (
+        -100
+        + 2 * x
+        + 3 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * np.sqrt(np.abs(x))
+        + (
+            2 * np.sin(x * 6 * pi)
+            + 2 * np.sin(x * 2 * pi)
+            + 2 * np.sin(y * pi)
+            + 4 * np.sin(y / 3 * pi)
+            + 16 * np.sin(y / 12 * pi)
+            + 32 * np.sin(y / 30 * pi)
+        )
+        * 20
+        / 3
+    )
+    dlon_m = (
+        300
+        + x
+        + 2 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * np.sqrt(np.abs(x))
+        + (
+            2 * np.sin(x * 6 * pi)
+            + 2 * np.sin(x * 2 * pi)
+            + 2 * np.sin(x * pi)
+            + 4 * np.sin(x / 3 * pi)
+            + 15 * np.sin(x / 12 * pi)
+            + 30 * np.sin(x / 30 * pi)
+        )
+        * 20
+        / 3
+    )
+    rad_lat = np.radians(lat)
+    magic = 1 - _GCJ_EE * np.sin(rad_lat) ** 2
+    lat_deg_arclen = np.radians((_GCJ_A * (1 - _GCJ_EE)) / magic**1.5)
+    lon_deg_arclen = np.radians(_GCJ_A * np.cos(rad_lat) / np.sqrt(magic))
+    return (
+        np.where(in_china, lon + dlon_m / lon_deg_arclen, lon),
+        np.where(in_china, lat + dlat_m / lat_deg_arclen, lat),
+    )
+
+
+def _gcj_to_bd(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    r = np.sqrt(lon * lon + lat * lat) + 0.00002 * np.sin(np.radians(lat) * 3000)
+    theta = np.arctan2(lat, lon) + 0.000003 * np.cos(np.radians(lon) * 3000)
+    return r * np.cos(theta) + _BD_DLON, r * np.sin(theta) + _BD_DLAT
+
+
+def from_wgs84_array(coords: NDArray[np.float64], crs: CRS | str) -> NDArray[np.float64]:
+    """Convert an (n, 2) array of WGS-84 lon/lat to ``crs``."""
+    crs = CRS(crs)
+    if crs == CRS.WGS84 or len(coords) == 0:
+        return coords
+    lon, lat = _wgs_to_gcj(coords[:, 0], coords[:, 1])
+    if crs == CRS.BD09:
+        lon, lat = _gcj_to_bd(lon, lat)
+    return np.column_stack([lon, lat])
+
+
+def prepare_geometries(
+    wkbs: list[bytes | memoryview | None], *, crs: CRS | str = CRS.WGS84, simplify_m: float | None = None
+) -> NDArray[np.object_]:
+    """Decode, simplify (tolerance in metres), convert and round many boundaries at once."""
+    raw = np.array([bytes(w) if w is not None else None for w in wkbs], dtype=object)
+    geoms = shapely.from_wkb(raw)
+    if simplify_m:
+        # Degrees of latitude; longitude degrees are shorter, so this errs on the side of keeping detail.
+        geoms = shapely.simplify(geoms, simplify_m / METRES_PER_DEGREE, preserve_topology=True)
+    target = CRS(crs)
+
+    def convert(coords: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.round(from_wgs84_array(coords, target), COORDINATE_DECIMALS)
+
+    return shapely.transform(geoms, convert)
+
+
+def _workers_by_grid(grids: QuerySet[Grid]) -> dict[int, list[dict[str, Any]]]:
+    """Names of the grid workers on each grid, in one query (a subquery, not a list of ids)."""
+    rows = (
+        RoleAssignment.objects.filter(role=Role.GRID_WORKER, grid__in=grids.values("pk"))
+        .order_by("grid_id", "part_time", "user__display_name", "user__username")
+        .values_list("grid_id", "user__display_name", "user__username", "part_time")
+    )
+    workers: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for grid_id, display_name, username, part_time in rows:
+        workers[grid_id].append({"name": display_name or username, "part_time": part_time})
+    return workers
+
+
+def building_count_subquery() -> Coalesce:
+    """Buildings in a grid, as an annotation (a correlated subquery: no GROUP BY over the boundary column)."""
+    counts = Building.objects.filter(grid=OuterRef("pk")).order_by().values("grid").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def _collection_json(
+    properties: list[dict[str, Any]], wkbs: list[bytes | memoryview | None], crs: CRS, simplify_m: float | None
+) -> str:
+    geoms = prepare_geometries(wkbs, crs=crs, simplify_m=simplify_m)
+    geometry_json = shapely.to_geojson(geoms)
+    features = [
+        "".join(
+            (
+                '{"type":"Feature","id":',
+                json.dumps(props["code"]),
+                ',"geometry":',
+                geometry if geometry is not None else "null",
+                ',"properties":',
+                json.dumps(props, ensure_ascii=False, separators=(",", ":")),
+                "}",
+            )
+        )
+        for props, geometry in zip(properties, geometry_json, strict=True)
+    ]
+    # RFC 7946 has no crs member; a foreign member tells a reader which datum the coordinates are in.
+    datum = json.dumps(CRS(crs).value)
+    return '{"type":"FeatureCollection","datum":' + datum + ',"features":[' + ",".join(features) + "]}"
+
+
+UrlFor = Callable[[str], str]
+
+
+def grids_feature_collection(
+    grids: QuerySet[Grid],
+    *,
+    crs: CRS | str = CRS.WGS84,
+    simplify_m: float | None = None,
+    detail_url: UrlFor | None = None,
+) -> str:
+    """A FeatureCollection (JSON text) of ``grids``. Properties: code, name, kind, special_kind,
+    households_estimate, workers (names), building_count, url (from ``detail_url(code)``, if given)."""
+    rows = list(
+        grids.annotate(_building_count=building_count_subquery())
+        .order_by("code", "pk")
+        .values_list(
+            "pk", "code", "name", "kind", "special_kind", "households_estimate", "_building_count", "boundary_wkb"
+        )
+    )
+    workers = _workers_by_grid(grids)
+    properties = [
+        {
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "special_kind": special_kind,
+            "households_estimate": households,
+            "workers": [w["name"] for w in workers.get(pk, [])],
+            "building_count": building_count,
+            "url": detail_url(code) if detail_url else None,
+        }
+        for pk, code, name, kind, special_kind, households, building_count, _wkb in rows
+    ]
+    return _collection_json(properties, [row[-1] for row in rows], CRS(crs), simplify_m)
+
+
+def regions_feature_collection(
+    regions: QuerySet[Region],
+    *,
+    crs: CRS | str = CRS.WGS84,
+    simplify_m: float | None = None,
+    detail_url: UrlFor | None = None,
+) -> str:
+    """A FeatureCollection (JSON text) of ``regions``. Properties: code, name, level, parent (code), url."""
+    rows = list(regions.order_by("code").values_list("code", "name", "level", "parent__code", "boundary_wkb"))
+    properties = [
+        {
+            "code": code,
+            "name": name,
+            "level": level,
+            "parent": parent_code,
+            "url": detail_url(code) if detail_url else None,
+        }
+        for code, name, level, parent_code, _wkb in rows
+    ]
+    return _collection_json(properties, [row[-1] for row in rows], CRS(crs), simplify_m)
+
+
+def feature_collection_json(
+    queryset: QuerySet[Grid] | QuerySet[Region],
+    *,
+    crs: CRS | str = CRS.WGS84,
+    simplify_m: float | None = None,
+    detail_url: UrlFor | None = None,
+) -> str:
+    """The FeatureCollection of a (visible) queryset of grids or regions, as JSON text."""
+    if queryset.model is Grid:
+        return grids_feature_collection(
+            queryset,  # type: ignore[arg-type]
+            crs=crs,
+            simplify_m=simplify_m,
+            detail_url=detail_url,
+        )
+    if queryset.model is Region:
+        return regions_feature_collection(
+            queryset,  # type: ignore[arg-type]
+            crs=crs,
+            simplify_m=simplify_m,
+            detail_url=detail_url,
+        )
+    raise TypeError(f"no GeoJSON for {queryset.model.__name__}")
+
+
+def feature_collection(
+    queryset: QuerySet[Grid] | QuerySet[Region],
+    *,
+    crs: CRS | str = CRS.WGS84,
+    simplify_m: float | None = None,
+    detail_url: UrlFor | None = None,
+) -> dict[str, Any]:
+    """The same as :func:`feature_collection_json`, parsed (for templates that embed it, and for tests)."""
+    result: dict[str, Any] = json.loads(
+        feature_collection_json(queryset, crs=crs, simplify_m=simplify_m, detail_url=detail_url)
+    )
+    return result
