@@ -93,6 +93,12 @@ class RegionPlan:
     parent_code: str | None
     polygon: BaseGeometry | None
 
+    @property
+    def geom(self) -> BaseGeometry:
+        if self.polygon is None:
+            raise ValueError(f"{self.code} has no boundary")
+        return self.polygon
+
 
 @dataclass
 class GridRecord:
@@ -390,12 +396,11 @@ def _subdivide_district(
     result: list[_Community] = []
     taken: set[str] = set()
     for sub, count in zip(subs, counts, strict=True):
-        sub_main = _clean(sub.polygon.intersection(main)) if not islands.is_empty else sub.polygon
+        sub_main = _clean(sub.geom.intersection(main)) if not islands.is_empty else sub.geom
         cells = split(sub_main, int(count), 0.6, rng)
         if not islands.is_empty:  # the islands go with the community cell they fall in
-            cells = _attach_islands(cells, _clean(sub.polygon.intersection(islands)))
+            cells = _attach_islands(cells, _clean(sub.geom.intersection(islands)))
         is_street = int(sub.code[6:]) < 100
-        centre = np.array(spec.seat) if is_street else np.array(cells[0].centroid.coords[0])
         dens = np.array(
             [
                 float(density(np.array([c.representative_point().x]), np.array([c.representative_point().y]))[0])
@@ -405,7 +410,6 @@ def _subdivide_district(
         # in a town the densest cells are its 社区, the rest are villages
         n_res = len(cells) if is_street else max(1, round(0.2 * len(cells)))
         residential_idx = set(np.argsort(-dens, kind="stable")[:n_res].tolist())
-        del centre
         ordered = reading_order(cells)
         res_order = [i for i in ordered if i in residential_idx]
         vil_order = [i for i in ordered if i not in residential_idx]
@@ -560,7 +564,7 @@ def _draw_specialized(city: DemoCity, communities: list[_Community]) -> None:
     clon, clat = URBAN_CENTRES[0][:2]
     centre = Point(clon, clat)
     huicheng = [c for c in communities if c.district.code == "441302" and int(c.subdistrict.code[6:]) < 100]
-    subs = sorted({c.subdistrict.code for c in huicheng}, key=lambda s: city.region(s).polygon.distance(centre))[:3]  # type: ignore[union-attr]
+    subs = sorted({c.subdistrict.code for c in huicheng}, key=lambda s: city.region(s).geom.distance(centre))[:3]
     for sub_code in sorted(subs):
         sub = city.region(sub_code)
         members = [c for c in huicheng if c.subdistrict.code == sub_code]
@@ -572,7 +576,7 @@ def _draw_specialized(city: DemoCity, communities: list[_Community]) -> None:
             if len(free) < 2:
                 break
             first = free[0]
-            near = sorted(free[1:], key=lambda c: c.plan.polygon.distance(first.plan.polygon))[:2]
+            near = sorted(free[1:], key=lambda c: c.plan.geom.distance(first.plan.geom))[:2]
             group = [first, *near]
             used |= {c.plan.code for c in group}
             city.specialized.append(
@@ -588,7 +592,7 @@ def _draw_specialized(city: DemoCity, communities: list[_Community]) -> None:
                     owner_unit=f"惠州市公安局惠城分局{station}",
                 )
             )
-    block = [c for c in communities if c.district.code == "441302" and c.plan.polygon.distance(centre) * KY < 2000]
+    block = [c for c in communities if c.district.code == "441302" and c.plan.geom.distance(centre) * KY < 2000]
     if block:
         city.specialized.append(
             GridRecord(
