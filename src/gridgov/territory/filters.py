@@ -51,6 +51,31 @@ class BBoxField(forms.CharField):
         return (minlon, minlat, maxlon, maxlat)
 
 
+class StrictBooleanField(forms.Field):
+    """``true``/``false`` (also 1/0, yes/no); anything else is an error rather than silently "no filter"."""
+
+    widget = forms.Select(choices=[("", "---------"), ("true", _("是")), ("false", _("否"))])
+    default_error_messages = {"invalid": _("请输入 true 或 false。")}
+    TRUE = frozenset({"true", "1", "yes", "on"})
+    FALSE = frozenset({"false", "0", "no", "off"})
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class BBoxFilter(django_filters.Filter):
     field_class = BBoxField
 
@@ -141,8 +166,8 @@ class GridFilterSet(BoundaryFilterSet):
     parent = django_filters.CharFilter(
         field_name="parent__code", label=_("上级网格编码"), validators=[code_prefix_validator]
     )
-    active = django_filters.BooleanFilter(field_name="is_active", label=_("启用"))
-    current = django_filters.BooleanFilter(
+    active = StrictBooleanFilter(field_name="is_active", label=_("启用"))
+    current = StrictBooleanFilter(
         method="filter_current",
         label=_("现行"),
         help_text=_("true(默认):现行网格;false:已被重划或停用的历史版本。"),
