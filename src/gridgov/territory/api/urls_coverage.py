@@ -1,5 +1,7 @@
 """Wired into territory/api/urls.py."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .coverage import CoverageView
+
+urlpatterns: list[URLPattern | URLResolver] = [path("coverage/", CoverageView.as_view(), name="coverage")]
