@@ -199,6 +199,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "GridKindEnum": "gridgov.territory.models.GridKind",
+        "BuildingKindEnum": "gridgov.territory.models.BuildingKind",
+    },
 }
 
 # --- personal-data encryption (rule 4) ------------------------------------------------------------------
