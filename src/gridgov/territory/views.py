@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -299,7 +299,9 @@ def coverage_report(request: HttpRequest, code: str) -> HttpResponse:
                 regions_url=None,
                 extra={
                     "grids": grid_features(grids, crs) if show_grids else None,
-                    "regionsInline": region_features(Region.objects.filter(pk=region.pk), crs),
+                    "regionsInline": region_features(
+                        Region.objects.visible_to(request.user).filter(Q(pk=region.pk) | Q(parent=region)), crs
+                    ),
                     "selectedRegion": region.code,
                     "pieces": {"type": "FeatureCollection", "features": [p["feature"] for p in pieces]},
                     "fitTo": "regions",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,9 +14,10 @@ from django.shortcuts import render
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import assignments_of, roles_of
 from gridgov.core.regioncodes import Level, child_level
-from gridgov.territory.models import Building, Grid, Region
+from gridgov.territory.models import TERRITORIAL_KINDS, Building, Grid, GridKind, Region
 from gridgov.territory.views import grid_features, map_config, may_view_coverage, tile_crs
 
+TOTAL_KEYS = ("subdistricts", "communities", "grids", "comprehensive", "households", "buildings")
 DISPATCHER_ROLES = (Role.COMMUNITY_DISPATCHER, Role.SUBDISTRICT_DISPATCHER, Role.DISTRICT_DISPATCHER)
 
 
@@ -34,7 +35,7 @@ class RegionStats:
 def region_stats(user: Any, region: Region, role_label: str = "") -> RegionStats:
     prefix = region.scope_prefix
     grids = Grid.objects.visible_to(user).current().filter(region_code__startswith=prefix)  # type: ignore[attr-defined]
-    totals = grids.aggregate(n=Count("id"), hh=Sum("households_estimate"))
+    totals = grids.aggregate(n=Count("id"), hh=Sum("households_estimate", filter=Q(kind__in=TERRITORIAL_KINDS)))
     below = child_level(region.level)
     return RegionStats(
         region=region,
@@ -67,7 +68,11 @@ def district_totals(user: Any, city: Region) -> list[dict[str, Any]]:
         .filter(region_code__startswith=prefix)
         .annotate(d=Substr("region_code", 1, 6))
         .values("d")
-        .annotate(n=Count("id"), hh=Sum("households_estimate"))
+        .annotate(
+            n=Count("id"),
+            comprehensive=Count("id", filter=Q(kind=GridKind.COMPREHENSIVE)),
+            hh=Sum("households_estimate", filter=Q(kind__in=TERRITORIAL_KINDS)),
+        )
         .order_by()
     )
     grids = {row["d"]: row for row in grid_rows}
@@ -89,6 +94,7 @@ def district_totals(user: Any, city: Region) -> list[dict[str, Any]]:
                 "subdistricts": counts.get((d.code, Level.SUBDISTRICT), 0),
                 "communities": counts.get((d.code, Level.COMMUNITY), 0),
                 "grids": g.get("n", 0),
+                "comprehensive": g.get("comprehensive", 0),
                 "households": g.get("hh") or 0,
                 "buildings": buildings.get(d.code, 0),
             }
@@ -136,7 +142,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["leader_cities"] = []
         for city in cities.order_by("code"):
             table = district_totals(user, city)
-            totals = {k: _sum(table, k) for k in ("subdistricts", "communities", "grids", "households", "buildings")}
+            totals = {k: _sum(table, k) for k in TOTAL_KEYS}
             context["leader_cities"].append({"city": city, "rows": table, "totals": totals})
 
     context["is_admin"] = Role.ADMINISTRATOR in roles or user.is_superuser

@@ -16,7 +16,7 @@
     comprehensive: { color: "#1d4ed8", fillColor: "#3b82f6", weight: 1.5, fillOpacity: 0.18 },
     special: { color: "#15803d", fillColor: "#22c55e", weight: 1.5, fillOpacity: 0.22 },
     specialized: { color: "#7e22ce", fillColor: "#a855f7", weight: 2, fillOpacity: 0.05, dashArray: "6 4" },
-    micro: { color: "#b45309", fillColor: "#f59e0b", weight: 1, fillOpacity: 0.12, dashArray: "2 3" }
+    micro: { color: "#b45309", fillColor: "#f59e0b", weight: 1, fillOpacity: 0.04, dashArray: "2 3" }
   };
   var KIND_ORDER = { comprehensive: 0, special: 1, micro: 2, specialized: 3 };
   var PIECE_STYLE = {
@@ -84,20 +84,22 @@
       var layer = L.geoJSON({ type: "FeatureCollection", features: feats }, {
         style: function (f) {
           var isSelf = codeOf(f) === selfCode || feats.length === 1;
-          return isSelf
-            ? { color: "#334155", weight: 2.5, fill: false, interactive: false }
+          if (isSelf) { return { color: "#334155", weight: 2.5, fill: false, interactive: false }; }
+          // Over grids the sub-regions are outlines only (clicks go to the grids); alone they are clickable areas.
+          return gridsShown
+            ? { color: "#0f172a", weight: 2, opacity: 0.75, fill: false, interactive: false }
             : { color: "#64748b", weight: 1.5, dashArray: "5 4", fillColor: "#94a3b8", fillOpacity: 0.08 };
         },
         onEachFeature: function (f, lyr) {
           var p = f.properties || {};
-          if (codeOf(f) === selfCode || feats.length === 1) { return; }
+          if (codeOf(f) === selfCode || feats.length === 1 || gridsShown) { return; }
           lyr.bindTooltip(escapeHtml(p.name), { sticky: true, className: "region-tip" });
           if (cfg.regionPageUrl) {
             lyr.on("click", function () { window.location.href = cfg.regionPageUrl + encodeURIComponent(codeOf(f)); });
           }
         }
       }).addTo(map);
-      layer.bringToBack();
+      if (!gridsShown) { layer.bringToBack(); }
       state.layers.regions = layer;
       return layer;
     }
@@ -197,13 +199,14 @@
       }
     }
 
+    var gridsShown = Boolean(cfg.gridsUrl || cfg.grids);
     var jobs = [];
     jobs.push(cfg.regionsUrl ? getJson(cfg.regionsUrl).then(addRegions) : Promise.resolve(cfg.regionsInline && addRegions(null)));
     jobs.push(cfg.gridsUrl ? getJson(cfg.gridsUrl).then(addGrids) : Promise.resolve(cfg.grids && addGrids(cfg.grids)));
     Promise.all(jobs).then(function () {
       if (cfg.pieces) { addPieces(cfg.pieces); }
       if (cfg.buildings) { addBuildings(cfg.buildings); }
-      if (state.layers.grids) { state.layers.grids.bringToFront(); }
+      if (state.layers.regions && gridsShown) { state.layers.regions.bringToFront(); }
       if (state.layers.pieces) { state.layers.pieces.bringToFront(); }
       addLegend();
       fit();
