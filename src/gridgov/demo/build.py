@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import numpy as np
+import shapely
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
@@ -266,6 +267,18 @@ _SPECIAL_KIND_MIX = {
 }
 
 
+def _points_inside(polygon: Any, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` points inside ``polygon`` rounded to 7 decimals (1 cm), still inside after rounding."""
+    found = np.empty((0, 2))
+    for _attempt in range(20):
+        pts = _uniform_points(polygon, n + 8, rng).round(7)
+        pts = pts[shapely.contains_xy(polygon, pts[:, 0], pts[:, 1])]
+        found = np.concatenate([found, pts])
+        if len(found) >= n:
+            return found[:n]
+    raise RuntimeError("cannot place buildings inside grid")
+
+
 class _Builder:
     def __init__(self, bar: _Progress) -> None:
         self.bar = bar
@@ -369,7 +382,7 @@ class _Builder:
                 if remaining <= 0:
                     break
         n = len(kinds)
-        pts = _uniform_points(grid.polygon, n, rng)
+        pts = _points_inside(grid.polygon, n, rng)
         community = self.region_names.get(grid.community_code or "", "")
         codes = [f"{grid.code}{i:05d}" for i in range(1, n + 1)]
         names = [
@@ -385,8 +398,6 @@ class _Builder:
             self.grid_ids[grid.code] = grid.pk
 
     def write_micro(self, records: list[GridRecord], plans: list[_BuildingPlan]) -> None:
-        import shapely
-
         by_grid = {p.grid.code: p for p in plans}
         rows = []
         for g in records:
@@ -427,8 +438,8 @@ class _Builder:
                     [grid_id] * len(plan.codes),
                     plan.names,
                     plan.kinds,
-                    plan.lon.round(7).tolist(),
-                    plan.lat.round(7).tolist(),
+                    plan.lon.tolist(),
+                    plan.lat.tolist(),
                     plan.floors.tolist(),
                     plan.households.tolist(),
                     strict=True,
