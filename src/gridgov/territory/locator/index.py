@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 # that error and far below anything that changes how many cells are boundary cells.
 _MARGIN = 1e-6
 
-DEFAULT_CELLS_PER_POLYGON = 256
+DEFAULT_CELLS_PER_POLYGON = 1024
 MIN_CELLS = 1 << 12
 MAX_CELLS = 1 << 23
 
@@ -68,13 +68,14 @@ class PolygonIndex:
         target = min(max(self.size * cells_per_polygon, MIN_CELLS), max_cells)
         side = math.sqrt(width * height / target)
         side = max(side, width / 4096 / 16, height / 4096 / 16)  # keep a degenerate (thin) extent bounded
-        # One empty cell of padding on every side: rows never begin inside a polygon.
+        # Two empty cells of padding on every side: rows never begin inside a polygon, and a query clamps points
+        # beyond the raster into cells that no edge touches.
         self.cell = side
         self.inv = 1.0 / side
-        self.ox = minx - side
-        self.oy = miny - side
-        self.nx = math.ceil(width / side) + 3
-        self.ny = math.ceil(height / side) + 3
+        self.ox = minx - 2 * side
+        self.oy = miny - 2 * side
+        self.nx = math.ceil(width / side) + 5
+        self.ny = math.ceil(height / side) + 5
         self._build()
         # GEOS builds a prepared polygon's point locator on first use; do it now, in one thread, so that
         # concurrent queries only ever read it.
@@ -229,22 +230,21 @@ class PolygonIndex:
         """For each point, the rank of the lowest-ranked polygon covering it (boundary included), or -1."""
         xs = np.asarray(x, dtype=np.float64)
         ys = np.asarray(y, dtype=np.float64)
+        # Points beyond the raster (and NaN, which fmax turns into 0) are clamped into the empty padding at its
+        # border, which answers -1 for them without a separate mask.
         u = xs - self.ox
         u *= self.inv
+        np.fmax(u, 0.0, out=u)
+        np.fmin(u, self.nx - 0.5, out=u)
         v = ys - self.oy
         v *= self.inv
-        ok = (u >= 0) & (u < self.nx) & (v >= 0) & (v < self.ny)  # NaN compares False: outside
-        all_ok = bool(ok.all())
-        if not all_ok:
-            u[~ok] = 0
-            v[~ok] = 0
+        np.fmax(v, 0.0, out=v)
+        np.fmin(v, self.ny - 0.5, out=v)
         cell = v.astype(np.intp)
         cell *= self.nx
         cell += u.astype(np.intp)
         out = self.table[cell].astype(np.int64)
-        if not all_ok:
-            out[~ok] = -1
-        near = np.nonzero(out <= -2)[0]
+        near = np.flatnonzero(out <= -2)
         if len(near):
             out[near] = self._resolve(near, out[near], xs, ys)
         return out
