@@ -3,6 +3,8 @@ simplified on request, filtered like the lists, and the same from the Python fun
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import shapely
@@ -17,7 +19,7 @@ from gridgov.core.crs import CRS, from_wgs84
 from gridgov.territory.geojson import feature_collection, from_wgs84_array
 from gridgov.territory.models import Grid, Region
 
-from .factories import MiniCity, UserFactory
+from .factories import MiniCity, UserFactory, make_grid
 
 GRID = "441302001001001"
 
@@ -91,6 +93,25 @@ def test_simplify_drops_vertices_within_the_tolerance(city: MiniCity, admin: API
     simple = admin.get("/api/v1/grids/geojson/", {"under": "441303", "simplify": 5}).json()["features"][0]
     assert len(simple["geometry"]["coordinates"][0]) < 10 < len(raw["coordinates"][0])
     assert shape(simple["geometry"]).symmetric_difference(wiggly).area < wiggly.area * 0.01
+
+
+def test_simplified_neighbours_still_share_their_edge(city: MiniCity, admin: APIClient) -> None:
+    # Two grids split by a wiggly line: simplified one by one they would open slivers between them.
+    wiggle = [(114.44 + i * 0.0006, 23.11 + 0.0003 * math.sin(i * 0.7) + 0.00002 * (i % 3)) for i in range(101)]
+    south = Polygon([(114.44, 23.10), (114.50, 23.10), *reversed(wiggle)])
+    north = Polygon([*wiggle, (114.50, 23.14), (114.44, 23.14)])
+    Grid.objects.filter(code="441303001001001").update(kind="comprehensive")
+    huiyang = Grid.objects.get(code="441303001001001")
+    huiyang.set_boundary(south)
+    huiyang.save()
+    make_grid("441303001001002", "北网格", city.regions["441303001001"], north)
+    body = admin.get("/api/v1/grids/geojson/", {"under": "441303", "simplify": 20}).json()
+    simplified = [shape(f["geometry"]) for f in body["features"]]
+    assert all(len(g.exterior.coords) < 80 for g in simplified)  # of 104
+    assert shapely.coverage_is_valid(np.array(simplified, dtype=object))
+    union = shapely.union_all(simplified)
+    assert union.area == pytest.approx(sum(g.area for g in simplified), rel=1e-9)
+    assert union.symmetric_difference(shapely.box(114.44, 23.10, 114.50, 23.14)).area < 1e-9
 
 
 def test_geojson_takes_the_list_filters(admin: APIClient) -> None:

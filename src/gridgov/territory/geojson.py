@@ -24,7 +24,7 @@ from gridgov.accounts.models import RoleAssignment
 from gridgov.accounts.roles import Role
 from gridgov.core.crs import CRS
 
-from .models import Building, Grid, Region
+from .models import TERRITORIAL_KINDS, Building, Grid, Region
 
 #: Decimal places kept in output coordinates: 1e-7° is about 1 cm.
 COORDINATE_DECIMALS = 7
@@ -106,20 +106,48 @@ def from_wgs84_array(coords: NDArray[np.float64], crs: CRS | str) -> NDArray[np.
 
 
 def prepare_geometries(
-    wkbs: list[bytes | memoryview | None], *, crs: CRS | str = CRS.WGS84, simplify_m: float | None = None
+    wkbs: list[bytes | memoryview | None],
+    *,
+    crs: CRS | str = CRS.WGS84,
+    simplify_m: float | None = None,
+    layers: list[str] | None = None,
 ) -> NDArray[np.object_]:
-    """Decode, simplify (tolerance in metres), convert and round many boundaries at once."""
+    """Decode, simplify (tolerance in metres), convert and round many boundaries at once.
+
+    ``layers`` names, per geometry, a set that should tile without gaps (territorial grids, micro-grids, one
+    level of regions). Where a layer is a valid coverage it is simplified as one (shared edges move together,
+    so neighbours keep touching on the map); otherwise each geometry is simplified on its own.
+    """
     raw = np.array([bytes(w) if w is not None else None for w in wkbs], dtype=object)
     geoms = shapely.from_wkb(raw)
     if simplify_m:
-        # Degrees of latitude; longitude degrees are shorter, so this errs on the side of keeping detail.
-        geoms = shapely.simplify(geoms, simplify_m / METRES_PER_DEGREE, preserve_topology=True)
+        geoms = _simplify(geoms, simplify_m / METRES_PER_DEGREE, layers)
     target = CRS(crs)
 
     def convert(coords: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.round(from_wgs84_array(coords, target), COORDINATE_DECIMALS)
 
     return shapely.transform(geoms, convert)
+
+
+def _simplify(geoms: NDArray[np.object_], tolerance: float, layers: list[str] | None) -> NDArray[np.object_]:
+    # Tolerance in degrees of latitude; longitude degrees are shorter, so this errs on the side of detail.
+    out = geoms.copy()
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    keys = np.array(layers if layers is not None else [""] * len(geoms), dtype=object)
+    for key in set(keys[present].tolist()):
+        index = np.flatnonzero(present & (keys == key))
+        group = geoms[index]
+        if layers is not None and len(group) > 1 and bool(shapely.coverage_is_valid(group)):
+            out[index] = shapely.coverage_simplify(group, tolerance)
+        else:
+            out[index] = shapely.simplify(group, tolerance, preserve_topology=True)
+    return out
+
+
+def grid_layer(kind: str) -> str:
+    """Grids that tile together: territorial (comprehensive + special), micro-grids, specialized overlays."""
+    return "territorial" if kind in TERRITORIAL_KINDS else kind
 
 
 def _workers_by_grid(grids: QuerySet[Grid]) -> dict[int, list[dict[str, Any]]]:
@@ -142,9 +170,13 @@ def building_count_subquery() -> Coalesce:
 
 
 def _collection_json(
-    properties: list[dict[str, Any]], wkbs: list[bytes | memoryview | None], crs: CRS, simplify_m: float | None
+    properties: list[dict[str, Any]],
+    wkbs: list[bytes | memoryview | None],
+    crs: CRS,
+    simplify_m: float | None,
+    layers: list[str],
 ) -> str:
-    geoms = prepare_geometries(wkbs, crs=crs, simplify_m=simplify_m)
+    geoms = prepare_geometries(wkbs, crs=crs, simplify_m=simplify_m, layers=layers)
     geometry_json = shapely.to_geojson(geoms)
     features = [
         "".join(
@@ -198,7 +230,8 @@ def grids_feature_collection(
         }
         for pk, code, name, kind, special_kind, households, building_count, _wkb in rows
     ]
-    return _collection_json(properties, [row[-1] for row in rows], CRS(crs), simplify_m)
+    layers = [grid_layer(row[3]) for row in rows]
+    return _collection_json(properties, [row[-1] for row in rows], CRS(crs), simplify_m, layers)
 
 
 def regions_feature_collection(
@@ -220,7 +253,8 @@ def regions_feature_collection(
         }
         for code, name, level, parent_code, _wkb in rows
     ]
-    return _collection_json(properties, [row[-1] for row in rows], CRS(crs), simplify_m)
+    layers = [row[2] for row in rows]
+    return _collection_json(properties, [row[-1] for row in rows], CRS(crs), simplify_m, layers)
 
 
 def feature_collection_json(

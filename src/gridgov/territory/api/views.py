@@ -29,7 +29,7 @@ from gridgov.core.api import CRSField, Pagination, ScopedViewSetMixin
 from gridgov.core.crs import CRS
 
 from ..filters import BuildingFilterSet, GridFilterSet, HouseFilterSet, RegionFilterSet
-from ..geojson import building_count_subquery, feature_collection_json, prepare_geometries
+from ..geojson import building_count_subquery, feature_collection_json, grid_layer, prepare_geometries
 from ..models import Building, Grid, House, Region
 from .serializers import (
     BuildingSerializer,
@@ -105,10 +105,17 @@ class TerritoryViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet[Any]):
         if not self.want_geometry():
             return
         geoms = prepare_geometries(
-            [obj.boundary_wkb for obj in objects], crs=self.params["crs"], simplify_m=self.params.get("simplify")
+            [obj.boundary_wkb for obj in objects],
+            crs=self.params["crs"],
+            simplify_m=self.params.get("simplify"),
+            layers=[self.geometry_layer(obj) for obj in objects],
         )
         texts = shapely.to_geojson(geoms)
         self.geometries = {obj.pk: text for obj, text in zip(objects, texts, strict=True)}
+
+    def geometry_layer(self, obj: Any) -> str:
+        """Which objects tile together, so that simplifying keeps their shared edges shared."""
+        return ""
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
@@ -170,6 +177,9 @@ class RegionViewSet(TerritoryViewSet):
     lookup_value_regex = r"\d+"
     params_class = GeometryParams
 
+    def geometry_layer(self, obj: Any) -> str:
+        return str(obj.level)
+
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = queryset.annotate(parent_code=F("parent__code"))
         return queryset if self.want_geometry() else queryset.defer("boundary_wkb")
@@ -215,6 +225,9 @@ class GridViewSet(TerritoryViewSet):
 
     def detail_queryset(self) -> QuerySet[Any]:
         return self.get_queryset().filter(valid_to__isnull=True)
+
+    def geometry_layer(self, obj: Any) -> str:
+        return grid_layer(obj.kind)
 
     @extend_schema(summary=_("网格 GeoJSON"), parameters=[GeoJSONParams], responses=GEOJSON_RESPONSE, filters=True)
     @action(detail=False, url_path="geojson", pagination_class=None)
