@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
+from shapely.geometry import box
 
 from gridgov.accounts.models import RoleAssignment
 from gridgov.accounts.roles import Role
 from gridgov.core.crs import from_wgs84
+from gridgov.territory.models import GridKind
 
-from .factories import MiniCity, UserFactory
+from .factories import MiniCity, UserFactory, make_grid
 
 GRID = "441302001001001"
 
@@ -130,3 +132,14 @@ def test_a_huge_limit_is_capped(admin: APIClient) -> None:
 def test_the_api_is_read_only(admin: APIClient) -> None:
     assert admin.post("/api/v1/grids/", {"code": "1", "name": "x"}).status_code == 405
     assert admin.delete(f"/api/v1/grids/{GRID}/").status_code == 405
+
+
+def test_a_specialized_grid_with_letters_in_its_code_is_listed_and_reachable(city: MiniCity, admin: APIClient) -> None:
+    make_grid("441302001JW01", "治安巡区1", city.regions["441302001"], box(114.40, 23.10, 114.42, 23.14),
+              kind=GridKind.SPECIALIZED)  # fmt: skip
+    listed = admin.get("/api/v1/grids/", {"kind": "specialized"}).json()["results"]
+    assert [g["url"] for g in listed] == ["http://testserver/api/v1/grids/441302001JW01/"]
+    assert admin.get("/api/v1/grids/441302001JW01/").json()["subdistrict"]["code"] == "441302001"
+    features = admin.get("/api/v1/grids/geojson/", {"kind": "specialized"}).json()["features"]
+    assert features[0]["properties"]["url"] == "http://testserver/api/v1/grids/441302001JW01/"
+    assert admin.get("/api/v1/buildings/", {"grid": "441302001JW01"}).status_code == 200

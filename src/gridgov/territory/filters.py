@@ -19,7 +19,9 @@ from gridgov.core.regioncodes import Level
 
 from .models import Building, BuildingKind, Grid, GridKind, House, Region, SpecialKind
 
-code_prefix_validator = RegexValidator(r"^\d{1,32}$", _("请输入数字代码(区划、网格或楼栋代码的前缀)。"))
+code_prefix_validator = RegexValidator(r"^\d{1,12}$", _("请输入数字区划代码或其前缀。"))
+# Grid and building codes extend region codes; a specialized grid's code may carry letters (e.g. 441302001JW01).
+grid_code_validator = RegexValidator(r"^[0-9A-Za-z_-]{1,32}$", _("请输入网格或楼栋编码(数字、字母)或其前缀。"))
 
 BBox = tuple[float, float, float, float]
 
@@ -164,7 +166,7 @@ class GridFilterSet(BoundaryFilterSet):
         field_name="region_code", label=_("所属区划代码"), validators=[code_prefix_validator]
     )
     parent = django_filters.CharFilter(
-        field_name="parent__code", label=_("上级网格编码"), validators=[code_prefix_validator]
+        field_name="parent__code", label=_("上级网格编码"), validators=[grid_code_validator]
     )
     active = StrictBooleanFilter(field_name="is_active", label=_("启用"))
     current = StrictBooleanFilter(
@@ -192,13 +194,13 @@ class GridFilterSet(BoundaryFilterSet):
 
 
 class BuildingFilterSet(django_filters.FilterSet):
-    grid = django_filters.CharFilter(field_name="grid__code", label=_("网格编码"), validators=[code_prefix_validator])
+    grid = django_filters.CharFilter(field_name="grid__code", label=_("网格编码"), validators=[grid_code_validator])
     kind = django_filters.MultipleChoiceFilter(choices=BuildingKind.choices, label=_("类型"))
     under = django_filters.CharFilter(
         field_name="code",
         lookup_expr="startswith",
         label=_("编码前缀"),
-        validators=[code_prefix_validator],
+        validators=[grid_code_validator],
         help_text=_("区划代码或网格编码:楼栋编码以它开头。"),
     )
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"), help_text=_("编码前缀或名称/地址"))
@@ -216,13 +218,13 @@ class BuildingFilterSet(django_filters.FilterSet):
 
 class HouseFilterSet(django_filters.FilterSet):
     building = django_filters.CharFilter(
-        field_name="building__code", label=_("楼栋编码"), validators=[code_prefix_validator]
+        field_name="building__code", label=_("楼栋编码"), validators=[grid_code_validator]
     )
     under = django_filters.CharFilter(
         field_name="building__code",
         lookup_expr="startswith",
         label=_("编码前缀"),
-        validators=[code_prefix_validator],
+        validators=[grid_code_validator],
         help_text=_("区划、网格或楼栋编码:所在楼栋的编码以它开头。"),
     )
     floor = django_filters.NumberFilter(label=_("楼层"))

@@ -156,6 +156,9 @@ class TerritoryViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet[Any]):
         return HttpResponse(text, content_type="application/geo+json; charset=utf-8")
 
 
+#: Grid and building codes: digits, and letters in a specialized grid's code (e.g. 441302001JW01).
+CODE_REGEX = r"[0-9A-Za-z_-]+"
+
 GEOJSON_RESPONSE = {
     (200, "application/geo+json"): OpenApiResponse(
         OpenApiTypes.OBJECT, description=_("GeoJSON FeatureCollection(坐标按 crs 参数的坐标系)")
@@ -200,7 +203,7 @@ class GridViewSet(TerritoryViewSet):
     scoped_model = Grid
     filterset_class = GridFilterSet
     lookup_field = "code"
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = CODE_REGEX
     params_class = GeometryParams
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
@@ -244,7 +247,7 @@ class BuildingViewSet(TerritoryViewSet):
     serializer_class = BuildingSerializer
     filterset_class = BuildingFilterSet
     lookup_field = "code"
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = CODE_REGEX
     params_class = CRSParams
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
