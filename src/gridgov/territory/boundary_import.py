@@ -30,6 +30,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from gridgov.core.crs import CRS, parse_crs, transform_geometry
+from gridgov.core.geo import polygonal_part
 from gridgov.core.regioncodes import LEVEL_ORDER, Level, level_for_code, validate_region_code
 
 from .models import Grid, GridKind, Region, SpecialKind
@@ -210,7 +211,13 @@ def _check_feature(index: int, feature: Any, crs: CRS, errors: list[FeatureError
         return None
     geom = shapely.force_2d(geom)
     wgs = transform_geometry(geom, crs, CRS.WGS84)
-    if not shapely.is_valid(wgs):  # a datum shift can, in principle, fold a near-degenerate ring
+    if not shapely.is_valid(wgs):
+        # The datum shift moves each vertex on its own; where two vertices of a valid ring lie within a few
+        # nanodegrees, that can fold the ring. Repair such folds when the area does not change measurably.
+        repaired = polygonal_part(shapely.make_valid(wgs))
+        if repaired.geom_type in ("Polygon", "MultiPolygon") and abs(repaired.area - wgs.area) <= 1e-4 * repaired.area:
+            wgs = repaired
+    if not shapely.is_valid(wgs):
         fail(_("几何无效:转换为 WGS-84 后 %(r)s。") % {"r": shapely.is_valid_reason(wgs)}, code)
         return None
 
