@@ -117,9 +117,7 @@ def four_squares() -> list[GridRecord]:
         ((1.5, 1.5), "441302001001004"),
     ],
 )
-def test_a_point_on_a_shared_edge_or_vertex_belongs_to_the_lowest_code(
-    point: tuple[float, float], code: str
-) -> None:
+def test_a_point_on_a_shared_edge_or_vertex_belongs_to_the_lowest_code(point: tuple[float, float], code: str) -> None:
     locator = Locator.from_records(four_squares())
     assert locator.locate(*point).grid_code == code  # type: ignore[union-attr]
     assert locator.grids[int(locator.locate_many(np.array([point[0]]), np.array([point[1]]))[0])].code == code
@@ -185,3 +183,18 @@ def test_records_from_other_modules_are_accepted_by_shape() -> None:
     record = {"code": "441302001001001", "kind": "comprehensive", "polygon": box(0, 0, 1, 1), "name": "甲"}
     locator = Locator.from_records([record])
     assert locator.locate(0.5, 0.5).grid_name == "甲"  # type: ignore[union-attr]
+
+
+def test_points_on_the_raster_lines_are_located_exactly() -> None:
+    # Where the cell arithmetic rounds, a point may land in the neighbouring cell: it must not matter.
+    index = LOCATOR.index
+    rng = np.random.default_rng(9)
+    k = rng.integers(0, index.nx, 3000)
+    j = rng.integers(0, index.ny, 3000)
+    on_vertical = (index.ox + k * index.cell, rng.uniform(y0, y1, 3000))
+    on_horizontal = (rng.uniform(x0, x1, 3000), index.oy + j * index.cell)
+    corners = (index.ox + k * index.cell, index.oy + j * index.cell)
+    nudged = (np.nextafter(corners[0], np.inf), np.nextafter(corners[1], -np.inf))
+    lon = np.concatenate([on_vertical[0], on_horizontal[0], corners[0], nudged[0]])
+    lat = np.concatenate([on_vertical[1], on_horizontal[1], corners[1], nudged[1]])
+    assert np.array_equal(LOCATOR.locate_many(lon, lat), brute_force_indices(lon, lat))
