@@ -92,6 +92,10 @@ class _Layer:
         self.polygons = np.array([r.polygon for r in self.records], dtype=object)
         shapely.prepare(self.polygons)
         self.tree = shapely.STRtree(self.polygons)
+        if len(self.polygons):
+            # Build the prepared polygons' lazy point locators now, in one thread (see PolygonIndex).
+            bounds = shapely.bounds(self.polygons)
+            shapely.intersects_xy(self.polygons, bounds[:, 0], bounds[:, 1])
 
     def covering(self, lon: float, lat: float) -> list[GridRecord]:
         if not self.records:
