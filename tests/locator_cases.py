@@ -17,25 +17,19 @@ SPECIAL_CODE = "441302001001999"
 
 def brute_force_grid(records: list[GridRecord], lon: float, lat: float) -> str | None:
     """The documented rule, the slow way: the lowest code among territorial grids whose polygon covers the point."""
-    covering = [
-        r.code for r in records if r.kind in ("comprehensive", "special") and r.polygon.covers(Point(lon, lat))
-    ]
+    covering = [r.code for r in records if r.kind in ("comprehensive", "special") and r.polygon.covers(Point(lon, lat))]
     return min(covering) if covering else None
 
 
 def brute_force_micro(records: list[GridRecord], grid: str | None, lon: float, lat: float) -> str | None:
     covering = [
-        r.code
-        for r in records
-        if r.kind == "micro" and r.parent_code == grid and r.polygon.covers(Point(lon, lat))
+        r.code for r in records if r.kind == "micro" and r.parent_code == grid and r.polygon.covers(Point(lon, lat))
     ]
     return min(covering) if covering else None
 
 
 def brute_force_specialized(records: list[GridRecord], lon: float, lat: float) -> tuple[str, ...]:
-    return tuple(
-        sorted(r.code for r in records if r.kind == "specialized" and r.polygon.covers(Point(lon, lat)))
-    )
+    return tuple(sorted(r.code for r in records if r.kind == "specialized" and r.polygon.covers(Point(lon, lat))))
 
 
 def _code(i: int) -> str:
@@ -68,7 +62,9 @@ def voronoi_city(n: int = 300, seed: int = 7) -> tuple[GridRecord, ...]:
             piece = shapely.intersection(record.polygon, half)
             if not piece.is_empty and piece.area > 0:
                 records.append(
-                    GridRecord(f"{record.code}{k:02d}", "micro", piece, parent_code=record.code, region_code=record.region_code)
+                    GridRecord(
+                        f"{record.code}{k:02d}", "micro", piece, parent_code=record.code, region_code=record.region_code
+                    )
                 )
     for j in range(6):
         cx, cy = rng.uniform(x0, x1), rng.uniform(y0, y1)
