@@ -6,13 +6,15 @@ import datetime
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Now
 from shapely.geometry.base import BaseGeometry
 
 from .models import Grid, TerritoryState
 
 
 def bump_version() -> int:
-    updated = TerritoryState.objects.filter(pk=1).update(version=F("version") + 1)
+    # update() skips auto_now: set changed_at too, so (version, changed_at) never repeats after a rollback.
+    updated = TerritoryState.objects.filter(pk=1).update(version=F("version") + 1, changed_at=Now())
     if not updated:
         TerritoryState.objects.get_or_create(pk=1, defaults={"version": 1})
     return current_version()
