@@ -15,8 +15,8 @@ from shapely.geometry import Polygon, shape
 
 from gridgov.accounts.models import RoleAssignment
 from gridgov.accounts.roles import Role
-from gridgov.core.crs import CRS, from_wgs84
-from gridgov.territory.geojson import feature_collection, from_wgs84_array
+from gridgov.core.crs import CRS, from_wgs84, from_wgs84_array
+from gridgov.territory.geojson import feature_collection
 from gridgov.territory.models import Grid, Region
 
 from .factories import MiniCity, UserFactory, make_grid

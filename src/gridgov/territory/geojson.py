@@ -9,7 +9,6 @@ through ``visible_to`` (DESIGN rule 1); this module never widens it.
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -22,87 +21,13 @@ from numpy.typing import NDArray
 
 from gridgov.accounts.models import RoleAssignment
 from gridgov.accounts.roles import Role
-from gridgov.core.crs import CRS
+from gridgov.core.crs import CRS, from_wgs84_array
 
 from .models import TERRITORIAL_KINDS, Building, Grid, Region
 
 #: Decimal places kept in output coordinates: 1e-7° is about 1 cm.
 COORDINATE_DECIMALS = 7
 METRES_PER_DEGREE = 111_320.0
-
-# The GCJ-02 and BD-09 forward formulas, vectorised (the same constants and sanity box as ``prcoords``, which
-# ``core.crs`` wraps point by point; tests hold the two to the same answer).
-_GCJ_A = 6378245.0
-_GCJ_EE = 0.00669342162296594323
-_BD_DLAT = 0.0060
-_BD_DLON = 0.0065
-
-
-def _wgs_to_gcj(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    in_china = (lat >= 0.8293) & (lat <= 55.8271) & (lon >= 72.004) & (lon <= 137.8347)
-    x, y = lon - 105.0, lat - 35.0
-    pi = math.pi
-    dlat_m = (
-        -100
-        + 2 * x
-        + 3 * y
-        + 0.2 * y * y
-        + 0.1 * x * y
-        + 0.2 * np.sqrt(np.abs(x))
-        + (
-            2 * np.sin(x * 6 * pi)
-            + 2 * np.sin(x * 2 * pi)
-            + 2 * np.sin(y * pi)
-            + 4 * np.sin(y / 3 * pi)
-            + 16 * np.sin(y / 12 * pi)
-            + 32 * np.sin(y / 30 * pi)
-        )
-        * 20
-        / 3
-    )
-    dlon_m = (
-        300
-        + x
-        + 2 * y
-        + 0.1 * x * x
-        + 0.1 * x * y
-        + 0.1 * np.sqrt(np.abs(x))
-        + (
-            2 * np.sin(x * 6 * pi)
-            + 2 * np.sin(x * 2 * pi)
-            + 2 * np.sin(x * pi)
-            + 4 * np.sin(x / 3 * pi)
-            + 15 * np.sin(x / 12 * pi)
-            + 30 * np.sin(x / 30 * pi)
-        )
-        * 20
-        / 3
-    )
-    rad_lat = np.radians(lat)
-    magic = 1 - _GCJ_EE * np.sin(rad_lat) ** 2
-    lat_deg_arclen = np.radians((_GCJ_A * (1 - _GCJ_EE)) / magic**1.5)
-    lon_deg_arclen = np.radians(_GCJ_A * np.cos(rad_lat) / np.sqrt(magic))
-    return (
-        np.where(in_china, lon + dlon_m / lon_deg_arclen, lon),
-        np.where(in_china, lat + dlat_m / lat_deg_arclen, lat),
-    )
-
-
-def _gcj_to_bd(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    r = np.sqrt(lon * lon + lat * lat) + 0.00002 * np.sin(np.radians(lat) * 3000)
-    theta = np.arctan2(lat, lon) + 0.000003 * np.cos(np.radians(lon) * 3000)
-    return r * np.cos(theta) + _BD_DLON, r * np.sin(theta) + _BD_DLAT
-
-
-def from_wgs84_array(coords: NDArray[np.float64], crs: CRS | str) -> NDArray[np.float64]:
-    """Convert an (n, 2) array of WGS-84 lon/lat to ``crs``."""
-    crs = CRS(crs)
-    if crs == CRS.WGS84 or len(coords) == 0:
-        return coords
-    lon, lat = _wgs_to_gcj(coords[:, 0], coords[:, 1])
-    if crs == CRS.BD09:
-        lon, lat = _gcj_to_bd(lon, lat)
-    return np.column_stack([lon, lat])
 
 
 def prepare_geometries(
