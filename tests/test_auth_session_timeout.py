@@ -39,10 +39,10 @@ def test_activity_within_the_timeout_keeps_the_session(logged_in: Client, clock:
 
 def test_idle_longer_than_the_timeout_logs_out(logged_in: Client, clock: time_machine.Coordinates) -> None:
     clock.shift(IDLE + datetime.timedelta(seconds=1))
-    assert logged_in.get(API).status_code == 403
+    assert logged_in.get(API).status_code == 401
     assert "_auth_user_id" not in logged_in.session
     # It stays logged out: the next request is anonymous too.
-    assert logged_in.get(API).status_code == 403
+    assert logged_in.get(API).status_code == 401
 
 
 def test_idle_web_user_is_sent_to_the_login_page(logged_in: Client, clock: time_machine.Coordinates) -> None:

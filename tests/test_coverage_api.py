@@ -65,7 +65,7 @@ def test_scope(city: MiniCity, api: APIClient, username: str, region: str, statu
 
 
 def test_anonymous_callers_are_refused(city: MiniCity, api: APIClient) -> None:
-    assert get(api, city, None, region=COMMUNITY).status_code in (401, 403)
+    assert get(api, city, None, region=COMMUNITY).status_code == 401
 
 
 def test_missing_region_and_bad_crs_are_field_errors(city: MiniCity, api: APIClient) -> None:
