@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gridgov.core.crs import CRS_CHOICES
 from gridgov.territory.coverage import CoverageError, CoverageResult, Piece, check_coverage
@@ -21,7 +22,7 @@ from gridgov.territory.models import Region
 EXIT_PROBLEMS = 1
 EXIT_CANNOT_CHECK = 2
 
-KIND_LABELS = {"gap": "缺口", "overlap": "重叠", "outside": "超出"}
+KIND_LABELS = {"gap": gettext_noop("缺口"), "overlap": gettext_noop("重叠"), "outside": gettext_noop("超出")}
 
 
 class Command(BaseCommand):
