@@ -74,7 +74,7 @@ class CoverageView(APIView):
         examples=[
             OpenApiExample(
                 "bad level",
-                value={"region": ["覆盖检查只能针对社区/村、街道/乡镇或区县。"]},
+                value={"region": [_("覆盖检查只能针对社区/村、街道/乡镇或区县。")]},
                 response_only=True,
                 status_codes=["400"],
             )
