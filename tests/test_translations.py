@@ -201,3 +201,12 @@ def test_an_api_field_error_in_english(city: MiniCity, api: APIClient) -> None:
     assert body == {"lon": ["The longitude (lon) must be a number."]}
     body = api.get("/api/v1/locate/", {"lon": "114.4", "lat": "23.1", "crs": "mars"}, HTTP_ACCEPT_LANGUAGE="en").json()
     assert list(body) == ["crs"] and not CJK.search(str(body))
+
+
+def test_the_api_schema_in_english(city: MiniCity, api: APIClient) -> None:
+    api.force_authenticate(city.users["community"])
+    response = api.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Locate: the grid a point lies in" in text
+    assert chinese_outside_data(text) == set()
