@@ -164,7 +164,7 @@ def test_the_home_page_in_english_for_every_role(city: MiniCity, english: Client
 def test_the_territory_map_in_english_for_a_dispatcher(city: MiniCity, english: Client) -> None:
     english.force_login(city.users["community"])
     html = get_english(english, "/territory/")
-    for label in ["Territory map", "Regions", "Grids in total", "Coverage check", "Comprehensive grid", "Legend"]:
+    for label in ["Territory map", "Grids in total", "Coverage check", "Comprehensive grid", "Legend"]:
         assert label in html
     for label in ["辖区地图", "行政区划", "网格总数", "覆盖检查", "综合网格", "图例"]:
         assert label not in html
@@ -192,6 +192,7 @@ def test_the_coverage_page_in_english(city: MiniCity, english: Client) -> None:
     english.force_login(city.users["community"])
     html = get_english(english, "/territory/coverage/441302001001/")
     assert "No gaps, no overlaps" in html and "无缺口、无重叠" not in html
+    assert "Coverage check: 社区1-1" in html
     assert chinese_outside_data(html) == set()
 
 
