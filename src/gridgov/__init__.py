@@ -1,2 +1,3 @@
 """gridgov: grid-based grassroots governance."""
+
 __version__ = "0.1.0"
