@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "gridgov.core",
     "gridgov.accounts",
     "gridgov.territory",
+    "gridgov.units",
+    "gridgov.matters",
+    "gridgov.cases",
     "gridgov.web",
 ]
 
