@@ -250,6 +250,11 @@ GRID_SEQUENCE_WIDTH = int(os.environ.get("GRIDGOV_GRID_SEQUENCE_WIDTH", "3"))
 # Gaps and overlaps smaller than this are floating-point noise from clipping, not governance gaps.
 COVERAGE_MIN_AREA_M2 = float(os.environ.get("GRIDGOV_COVERAGE_MIN_AREA_M2", "1.0"))
 
+# --- working time (deadlines) ---------------------------------------------------------------------------
+# Office periods of a working day in Asia/Shanghai, "HH:MM-HH:MM" comma-separated, in order. Working days are
+# China's statutory calendar (holidays and 调休 make-up days); see gridgov.core.workcalendar.
+OFFICE_HOURS = os.environ.get("GRIDGOV_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
+
 # --- logging: nothing personal goes to logs (rule 4); requests are logged by path only ------------------
 LOGGING = {
     "version": 1,
