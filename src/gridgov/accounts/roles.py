@@ -32,6 +32,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role]]] = {
     "building": {"view": STAFF_ROLES, "change": frozenset({Role.ADMINISTRATOR, Role.GRID_WORKER})},
     "house": {"view": STAFF_ROLES, "change": frozenset({Role.ADMINISTRATOR, Role.GRID_WORKER})},
     "coverage": {"view": frozenset(STAFF_ROLES - {Role.GRID_WORKER, Role.DEPARTMENT_HANDLER})},
+    # Cases by territory; department handlers reach cases through their units and residents their own reports
+    # (gridgov.cases.models.CaseQuerySet adds both), never through the region their assignment names.
+    "case": {
+        "view": frozenset(STAFF_ROLES - {Role.DEPARTMENT_HANDLER}),
+        "change": frozenset(STAFF_ROLES - {Role.DEPARTMENT_HANDLER, Role.LEADER}),
+    },
 }
 
 # Which node each role is normally held on (the admin and the demo use this; the model does not force it).

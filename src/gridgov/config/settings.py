@@ -255,6 +255,17 @@ COVERAGE_MIN_AREA_M2 = float(os.environ.get("GRIDGOV_COVERAGE_MIN_AREA_M2", "1.0
 # China's statutory calendar (holidays and 调休 make-up days); see gridgov.core.workcalendar.
 OFFICE_HOURS = os.environ.get("GRIDGOV_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
 
+# --- cases ----------------------------------------------------------------------------------------------
+# Duplicate suggestions at report time: open cases of the same category within this distance and age.
+GRIDGOV_DUPLICATE_RADIUS_M = float(os.environ.get("GRIDGOV_DUPLICATE_RADIUS_M", "250"))
+GRIDGOV_DUPLICATE_DAYS = int(os.environ.get("GRIDGOV_DUPLICATE_DAYS", "30"))
+# A dissatisfied rating can reopen a case (重办) within this many days of closing.
+GRIDGOV_REOPEN_DAYS = int(os.environ.get("GRIDGOV_REOPEN_DAYS", "7"))
+# Photos: largest accepted upload.
+GRIDGOV_PHOTO_MAX_BYTES = int(os.environ.get("GRIDGOV_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+# Working hours a summoned unit has to report in when the centre gives no deadline.
+GRIDGOV_SUMMONS_HOURS = int(os.environ.get("GRIDGOV_SUMMONS_HOURS", "2"))
+
 # --- logging: nothing personal goes to logs (rule 4); requests are logged by path only ------------------
 LOGGING = {
     "version": 1,

@@ -1,0 +1,55 @@
+"""The cases app's models: the case and its timeline and photos, whistle summonses, dispute mediation."""
+
+from .case import (
+    MUTABLE_ATTNAMES,
+    MUTABLE_FIELDS,
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    CaseQuerySet,
+    CaseSequence,
+    MeToo,
+    Rating,
+    ReturnReason,
+    Source,
+    Urgency,
+    mutable_values,
+)
+from .mediation import (
+    MEDIATION_STAGE_ORDER,
+    Mediation,
+    MediationParty,
+    MediationSession,
+    MediationStage,
+    Mediator,
+    MediatorRole,
+    RiskLevel,
+    mask_name,
+)
+from .whistle import CaseSummons
+
+__all__ = [
+    "MEDIATION_STAGE_ORDER",
+    "MUTABLE_ATTNAMES",
+    "MUTABLE_FIELDS",
+    "Case",
+    "CaseAttachment",
+    "CaseEvent",
+    "CaseQuerySet",
+    "CaseSequence",
+    "CaseSummons",
+    "MeToo",
+    "Mediation",
+    "MediationParty",
+    "MediationSession",
+    "MediationStage",
+    "Mediator",
+    "MediatorRole",
+    "Rating",
+    "ReturnReason",
+    "RiskLevel",
+    "Source",
+    "Urgency",
+    "mask_name",
+    "mutable_values",
+]
