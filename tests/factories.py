@@ -10,6 +10,7 @@ must not see.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import factory
 from shapely.geometry import box
@@ -131,3 +132,12 @@ def build_mini_city(with_users: bool = True) -> MiniCity:
         city.grant("resident", Role.RESIDENT, region="441302001001")
         city.users["nobody"] = UserFactory(username="nobody")
     return city
+
+
+def make_unit(code: str, name: str, kind: str, tier: str, region: Region, *jurisdiction: Region) -> Any:
+    """A unit seated in ``region`` with the given jurisdiction (default: its own region)."""
+    from gridgov.units.models import Unit
+
+    unit = Unit.objects.create(code=code, name=name, kind=kind, tier=tier, region=region)
+    unit.jurisdiction.set(jurisdiction or [region])
+    return unit

@@ -26,7 +26,8 @@ class User(AbstractUser):
 
 
 class RoleAssignment(models.Model):
-    """A role held on one node: a region (covering its subtree), or a grid. With neither, the role holds
+    """A role held on one node: a region (covering its subtree), a grid, or a unit (membership of a
+    department, force or centre; its territorial scope is the unit's region). With none, the role holds
     everywhere (a system administrator)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("用户"))
@@ -47,6 +48,14 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         verbose_name=_("网格"),
     )
+    unit = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("单位"),
+    )
     part_time = models.BooleanField(_("兼职"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -54,20 +63,30 @@ class RoleAssignment(models.Model):
         verbose_name = _("角色分配")
         verbose_name_plural = _("角色分配")
         constraints = [
-            models.CheckConstraint(condition=Q(region__isnull=True) | Q(grid__isnull=True), name="role_on_one_node"),
+            models.CheckConstraint(
+                condition=Q(region__isnull=True, grid__isnull=True)
+                | Q(region__isnull=True, unit__isnull=True)
+                | Q(grid__isnull=True, unit__isnull=True),
+                name="role_on_one_node",
+            ),
             models.UniqueConstraint(
                 fields=["user", "role", "region"], condition=Q(grid__isnull=True), name="uniq_role_on_region"
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "grid"], condition=Q(grid__isnull=False), name="uniq_role_on_grid"
             ),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"], condition=Q(unit__isnull=False), name="uniq_role_on_unit"
+            ),
         ]
         indexes = [models.Index(fields=["role", "grid"])]
 
     def __str__(self) -> str:
-        node = self.grid or self.region or _("全部")
+        node = self.grid or self.region or self.unit or _("全部")
         return f"{self.user} · {self.get_role_display()} · {node}"
 
     def clean(self) -> None:
         if self.role in (Role.GRID_WORKER, Role.GRID_HEAD) and self.grid is None:
             raise ValidationError({"grid": _("网格员和网格长必须分配到网格。")})
+        if sum(node is not None for node in (self.region_id, self.grid_id, self.unit_id)) > 1:
+            raise ValidationError({"unit": _("角色只能分配到区划、网格或单位中的一个。")})

@@ -38,6 +38,23 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role]]] = {
         "view": frozenset(STAFF_ROLES - {Role.DEPARTMENT_HANDLER}),
         "change": frozenset(STAFF_ROLES - {Role.DEPARTMENT_HANDLER, Role.LEADER}),
     },
+    "unit": {"view": STAFF_ROLES, "change": frozenset({Role.ADMINISTRATOR})},
+    # The matter list is published: anyone who reports may read it; only the grid office's administrators edit.
+    "mattercategory": {"view": ALL_ROLES, "change": frozenset({Role.ADMINISTRATOR})},
+    # Departments apply (and centres may too); administrators review and publish (准入制).
+    "matterchange": {
+        "view": STAFF_ROLES,
+        "add": frozenset(
+            {
+                Role.DEPARTMENT_HANDLER,
+                Role.COMMUNITY_DISPATCHER,
+                Role.SUBDISTRICT_DISPATCHER,
+                Role.DISTRICT_DISPATCHER,
+                Role.ADMINISTRATOR,
+            }
+        ),
+        "review": frozenset({Role.ADMINISTRATOR}),
+    },
 }
 
 # Which node each role is normally held on (the admin and the demo use this; the model does not force it).

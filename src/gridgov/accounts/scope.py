@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.functions import Coalesce
+
 from gridgov.core.regioncodes import scope_prefix
 from gridgov.core.scoping import Scope
 
@@ -35,10 +37,20 @@ AssignmentRow = tuple[str, str | None, str | None, str | None]
 
 
 def assignments_of(user: Any) -> list[AssignmentRow]:
-    """(role, region code, region level, grid code) rows, loaded once per request (cached on the user)."""
+    """(role, region code, region level, grid code) rows, loaded once per request (cached on the user).
+
+    A role held on a unit counts as held on the unit's region: a unit member's territorial scope is where the
+    unit sits (never "everywhere", which a row without region and grid would mean)."""
     rows: list[AssignmentRow] | None = user.__dict__.get("_gridgov_assignments")
     if rows is None:
-        rows = list(user.role_assignments.values_list("role", "region__code", "region__level", "grid__code"))
+        rows = list(
+            user.role_assignments.values_list(
+                "role",
+                Coalesce("region__code", "unit__region__code"),
+                Coalesce("region__level", "unit__region__level"),
+                "grid__code",
+            )
+        )
         user.__dict__["_gridgov_assignments"] = rows
     return rows
 

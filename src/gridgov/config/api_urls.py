@@ -5,4 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("gridgov.accounts.api.urls")),
     path("", include("gridgov.territory.api.urls")),
+    path("", include("gridgov.units.api.urls")),
+    path("", include("gridgov.matters.api.urls")),
 ]

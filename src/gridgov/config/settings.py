@@ -207,6 +207,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "GridKindEnum": "gridgov.territory.models.GridKind",
         "BuildingKindEnum": "gridgov.territory.models.BuildingKind",
+        "UnitKindEnum": "gridgov.units.models.UnitKind",
+        "TierEnum": "gridgov.units.models.Tier",
+        "MatterKindEnum": "gridgov.matters.models.MatterKind",
+        "LimitUnitEnum": "gridgov.matters.models.LimitUnit",
+        "MatterChangeStatusEnum": "gridgov.matters.models.ChangeStatus",
     },
 }
 

@@ -4,8 +4,18 @@ social organisation or volunteer team. Members hold the department-handler role 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from gridgov.core.scoping import Scope, ScopedQuerySet, prefix_q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from gridgov.accounts.models import User
 
 
 class Tier(models.TextChoices):
@@ -40,6 +50,53 @@ class UnitKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+def ancestor_codes(prefix: str) -> set[str]:
+    """Codes of the regions at and above a scope prefix or region code (province, city, district,
+    sub-district, community)."""
+    codes = set()
+    if len(prefix) >= 2:
+        codes.add(prefix[:2] + "0000")
+    if len(prefix) >= 4:
+        codes.add(prefix[:4] + "00")
+    for width in (6, 9, 12):
+        if len(prefix) >= width:
+            codes.add(prefix[:width])
+    return codes
+
+
+class UnitQuerySet(ScopedQuerySet["Unit"]):
+    """A unit is visible to a user when it sits in the subtree they hold a role on, or above it (a community
+    dispatcher must see the district bureaus it dispatches to), or when the user is one of its members."""
+
+    scope_name = "unit"
+
+    def scope_q(self, scope: Scope) -> Q:
+        above: set[str] = set()
+        for prefix in scope.region_prefixes | scope.grid_codes:
+            above |= ancestor_codes(prefix)
+        return (
+            prefix_q("region__code", scope.region_prefixes)
+            | prefix_q("region__code", {g[:12] for g in scope.grid_codes})
+            | Q(region__code__in=above)
+        )
+
+    def visible_to(self, user: User | AnonymousUser, action: str = "view") -> UnitQuerySet:
+        from gridgov.accounts.scope import scope_for
+
+        scope = scope_for(user, self.scope_name, action)
+        if scope.everything:
+            return self
+        q = Q(pk__in=[]) if scope.empty else self.scope_q(scope)
+        if action == "view" and user is not None and user.is_authenticated and user.is_active:
+            from gridgov.accounts.models import RoleAssignment
+
+            q |= Q(pk__in=RoleAssignment.objects.filter(user_id=user.pk, unit__isnull=False).values("unit_id"))
+        return self.filter(q)
+
+    def active(self) -> UnitQuerySet:
+        return self.filter(is_active=True)
+
+
 class Unit(models.Model):
     code = models.CharField(_("单位编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
@@ -51,7 +108,14 @@ class Unit(models.Model):
     jurisdiction = models.ManyToManyField(
         "territory.Region", related_name="jurisdiction_units", blank=True, verbose_name=_("管辖区划")
     )
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    email = models.EmailField(_("通知邮箱"), blank=True, help_text=_("派遣、催办等通知发往此邮箱(可不填)"))
+    webhook_url = models.URLField(
+        _("通知回调地址"), blank=True, help_text=_("派遣、催办等通知以 JSON POST 到此地址(可不填)")
+    )
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("处置单位")
@@ -60,3 +124,9 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def members(self) -> Any:
+        """Users who hold a role on this unit."""
+        from gridgov.accounts.models import User
+
+        return User.objects.filter(role_assignments__unit=self).distinct()
