@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("gridgov.territory.api.urls")),
     path("", include("gridgov.units.api.urls")),
     path("", include("gridgov.matters.api.urls")),
+    path("", include("gridgov.core.notifications_api")),
 ]

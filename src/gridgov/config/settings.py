@@ -242,6 +242,47 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+# Periodic tasks (celery beat). Each app adds its own entry.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Re-queue due outbox messages and reclaim those whose worker died mid-delivery (gridgov.core.outbox).
+    "outbox-sweep": {"task": "gridgov.core.outbox.sweep", "schedule": 60.0},
+    # Flag cases whose stage deadline has passed, escalate them, flag late whistle report-ins (gridgov.cases.tasks).
+    "cases-overdue-sweep": {"task": "gridgov.cases.tasks.sweep_overdue", "schedule": 60.0},
+}
+
+# --- outbox and notification channels (gridgov.core.outbox, gridgov.core.channels) ----------------------
+# A failed delivery is retried after 1, 2, 4 … minutes (with jitter, capped at an hour); after this many attempts
+# it is "dead": kept, listed for administrators and retried from the admin, never dropped.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("GRIDGOV_OUTBOX_MAX_ATTEMPTS", "12"))
+OUTBOX_BACKOFF_BASE_SECONDS = int(os.environ.get("GRIDGOV_OUTBOX_BACKOFF_BASE_SECONDS", "60"))
+OUTBOX_BACKOFF_MAX_SECONDS = int(os.environ.get("GRIDGOV_OUTBOX_BACKOFF_MAX_SECONDS", "3600"))
+# A message "sending" for longer than this is taken to belong to a dead worker and is tried again.
+OUTBOX_LEASE_SECONDS = int(os.environ.get("GRIDGOV_OUTBOX_LEASE_SECONDS", "300"))
+WEBHOOK_TIMEOUT = float(os.environ.get("GRIDGOV_WEBHOOK_TIMEOUT", "10"))
+_webhook_secret_file = DATA_DIR / "webhook_secret"
+WEBHOOK_SECRET = os.environ.get("GRIDGOV_WEBHOOK_SECRET", "")
+if not WEBHOOK_SECRET:
+    # Per installation, like SECRET_KEY; receivers are given this file's content to check signatures.
+    if not _webhook_secret_file.exists():
+        import secrets
+
+        _webhook_secret_file.write_text(secrets.token_urlsafe(32))
+        _webhook_secret_file.chmod(0o600)
+    WEBHOOK_SECRET = _webhook_secret_file.read_text().strip()
+# SMTP when EMAIL_HOST is set; otherwise mail is written as files under the data directory (the demo).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gridgov@localhost")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
 
 # --- maps -----------------------------------------------------------------------------------------------
 # Empty: boundaries on a plain background (works offline). Otherwise an XYZ template, e.g. OSM

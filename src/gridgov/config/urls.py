@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("gridgov.config.api_urls")),
     path("accounts/", include("gridgov.accounts.urls")),
     path("territory/", include("gridgov.territory.urls")),
+    path("notifications/", include("gridgov.core.urls")),
     path("", include("gridgov.web.urls")),
 ]
 if settings.DEBUG:

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from gridgov.accounts.roles import PERMISSIONS, Role
 from gridgov.accounts.scope import roles_of
+from gridgov.core.notify import unread_count
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -22,4 +23,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "nav_coverage": superuser or bool(roles & set(PERMISSIONS["coverage"]["view"])),
         "nav_admin": superuser or Role.ADMINISTRATOR in roles or bool(user is not None and user.is_staff),
         "nav_current": match.view_name if match is not None else "",
+        # One indexed count (a partial index on unread rows), only for someone signed in.
+        "unread_notifications": unread_count(user) if user is not None and user.is_authenticated else 0,
     }
