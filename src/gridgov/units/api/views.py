@@ -39,4 +39,5 @@ class UnitViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet[Any]):
             .defer("region__boundary_wkb")
             .prefetch_related(Prefetch("jurisdiction", queryset=regions))
             .annotate(member_count=Count("memberships__user", distinct=True))
+            .order_by("code")
         )
