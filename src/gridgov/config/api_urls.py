@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("gridgov.units.api.urls")),
     path("", include("gridgov.matters.api.urls")),
     path("", include("gridgov.core.notifications_api")),
+    path("", include("gridgov.cases.api.urls")),
 ]

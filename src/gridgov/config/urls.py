@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("gridgov.accounts.urls")),
     path("territory/", include("gridgov.territory.urls")),
     path("notifications/", include("gridgov.core.urls")),
+    path("cases/", include("gridgov.cases.urls")),
     path("", include("gridgov.web.urls")),
 ]
 if settings.DEBUG:
