@@ -67,3 +67,20 @@ def test_a_report_outside_every_grid_is_refused(cc: CaseCity) -> None:
     with pytest.raises(ValidationError, match="不在任何网格内"):
         cc.report(point=(113.0, 22.0))
     assert not Case.objects.exists()
+
+
+def test_dispatch_writes_an_outbox_message_to_a_unit_with_a_webhook_in_the_same_transaction(cc: CaseCity) -> None:
+    from gridgov.core.models import OutboxMessage
+
+    unit = cc.units["cm"]
+    unit.webhook_url = "https://cm.example.org/hook"
+    unit.save()
+    case = cc.report()
+    services.accept_case(case, by=cc.users["community"])
+    services.dispatch_case(case, to=unit, by=cc.users["community"])
+    message = OutboxMessage.objects.get(channel="webhook")
+    assert message.address == "https://cm.example.org/hook"
+    assert message.payload["case"] == case.number
+    assert message.payload["event"] == "case_dispatched"
+    # No personal data leaves with it.
+    assert "description" not in message.payload and "reporter" not in message.payload

@@ -180,7 +180,13 @@ TRANSITIONS: dict[str, Transition] = {
         _t("remind", _("催办"), _MOVING, None, _CENTRES, ("from_higher_tier",)),
         _t("supervise", _("督办"), _MOVING, None, _CENTRES, ("from_higher_tier",)),
         _t("summon", _("吹哨"), {S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}, None, DISPATCHERS),
-        _t("report_in", _("报到"), {S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}, None, {SUMMONED_HANDLER}),
+        _t(
+            "report_in",
+            _("报到"),
+            {S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS, S.TO_VERIFY},
+            None,
+            {SUMMONED_HANDLER},
+        ),
         _t(
             "finish_part",
             _("完成分工"),

@@ -174,7 +174,7 @@ def tell_unit(unit: Any, case: Case, event: CaseEvent, *, verb: str, text: Any) 
         "due_at": case.due_at.isoformat() if case.due_at else None,
         "unit": unit.code,
     }
-    for channel, address in (("webhook", getattr(unit, "webhook_url", "")), ("email", getattr(unit, "email", ""))):
+    for channel, address in (("webhook", unit.webhook_url), ("email", unit.email)):
         if address:
             deps.enqueue(channel, address, payload, dedupe_key=f"case-event:{event.pk}:{channel}:{unit.pk}")
 

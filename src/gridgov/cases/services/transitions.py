@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -88,7 +89,10 @@ def self_settle(case: Case, *, by: Any, result: str, photos: Sequence[Any]) -> C
         raise TransitionNotAllowed(_("自行处置须上传现场照片作为凭证。"), action="self_settle", rule="proof_photo")
     step = begin(case, by=by, action="self_settle")
     c = step.case
-    deps.assert_grid_assignable(c.category)
+    try:
+        deps.assert_grid_assignable(c.category)
+    except ValidationError as exc:
+        raise TransitionNotAllowed(" ".join(exc.messages), action="self_settle", rule="admission") from exc
     c.settled_by = by
     c.current_tier = Tier.GRID
     c.result = result
@@ -110,9 +114,8 @@ def dispatch_case(case: Case, *, to: Unit, by: Any, note: str = "") -> Case:
         raise TransitionNotAllowed(
             _("该单位已退回本案件,再次派给它须填写说明。"), action="dispatch", rule="redispatch_note"
         )
+    # The tier stays the coordinating centre's: a community may task a district bureau and still follow it up.
     c.current_unit = to
-    if TIER_ORDER.index(Tier(to.tier)) > TIER_ORDER.index(Tier(c.current_tier)):
-        c.current_tier = to.tier
     event = finish(step, note=note, data={"unit": to.pk, "unit_name": to.name})
     tell_unit(to, c, event, verb="case_dispatched", text=_("新派遣案件 %(n)s,请及时签收。") % {"n": c.number})
     return c
