@@ -212,6 +212,7 @@ SPECTACULAR_SETTINGS = {
         "MatterKindEnum": "gridgov.matters.models.MatterKind",
         "LimitUnitEnum": "gridgov.matters.models.LimitUnit",
         "MatterChangeStatusEnum": "gridgov.matters.models.ChangeStatus",
+        "CaseStatusEnum": "gridgov.cases.workflow.Status",
     },
 }
 
