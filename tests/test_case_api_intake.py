@@ -1,0 +1,114 @@
+"""POST /api/v1/cases/: intake over HTTP is idempotent on the client UUID (201 new, 200 replay, 409 with the
+differing fields), takes multipart photos, offers duplicates, and names the field of bad input."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from gridgov.cases.models import Case, CaseAttachment
+
+from .case_factories import POINT, CaseCity, jpeg_with_gps
+
+
+def body(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "source": "patrol",
+        "category": "0101",
+        "lon": POINT[0],
+        "lat": POINT[1],
+        "description": "垃圾暴露堆放",
+        "address": "某路1号",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_new_report_is_201_and_the_same_uuid_and_content_again_is_200_with_the_same_case(
+    cc: CaseCity, api: APIClient
+) -> None:
+    api.force_authenticate(cc.users["worker"])
+    client_uuid = str(uuid.uuid4())
+    first = api.post("/api/v1/cases/", body(client_uuid=client_uuid), format="json")
+    assert first.status_code == 201, first.json()
+    number = first.json()["number"]
+    assert first.json()["status"] == "reported"
+    assert first.json()["grid_code"] == "441302001001001"
+    again = api.post("/api/v1/cases/", body(client_uuid=client_uuid), format="json")
+    assert again.status_code == 200
+    assert again.json()["number"] == number
+    assert Case.objects.count() == 1
+
+
+def test_the_same_uuid_with_different_content_is_409_naming_the_fields(cc: CaseCity, api: APIClient) -> None:
+    api.force_authenticate(cc.users["worker"])
+    client_uuid = str(uuid.uuid4())
+    first = api.post("/api/v1/cases/", body(client_uuid=client_uuid), format="json")
+    response = api.post(
+        "/api/v1/cases/", body(client_uuid=client_uuid, description="别的内容", urgency="urgent"), format="json"
+    )
+    assert response.status_code == 409
+    assert set(response.json()["fields"]) == {"description", "urgency"}
+    assert response.json()["case"] == first.json()["number"]
+    assert Case.objects.count() == 1
+
+
+def test_photos_come_as_multipart_and_are_served_without_exif(cc: CaseCity, api: APIClient) -> None:
+    api.force_authenticate(cc.users["worker"])
+    photo = SimpleUploadedFile("IMG_0001.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    response = api.post("/api/v1/cases/", {**body(), "photos": [photo]}, format="multipart")
+    assert response.status_code == 201, response.json()
+    attachments = response.json()["attachments"]
+    assert len(attachments) == 1 and attachments[0]["url"].endswith(".jpg")
+    assert "IMG_0001" not in attachments[0]["url"]
+    stored = CaseAttachment.objects.get()
+    assert stored.exif_lon is not None
+    assert b"Exif" not in stored.file.read()
+
+
+def test_a_file_that_is_not_a_photo_is_a_400_on_photos(cc: CaseCity, api: APIClient) -> None:
+    api.force_authenticate(cc.users["worker"])
+    fake = SimpleUploadedFile("a.jpg", b"MZ not an image at all", content_type="image/jpeg")
+    response = api.post("/api/v1/cases/", {**body(), "photos": [fake]}, format="multipart")
+    assert response.status_code == 400
+    assert "photos" in response.json()
+    assert Case.objects.count() == 0
+
+
+def test_the_response_offers_open_cases_of_the_same_category_nearby(cc: CaseCity, api: APIClient) -> None:
+    earlier = cc.report()
+    api.force_authenticate(cc.users["worker"])
+    response = api.post("/api/v1/cases/", body(lon=POINT[0] + 0.0005), format="json")
+    assert response.status_code == 201
+    duplicates = response.json()["duplicates"]
+    assert [d["number"] for d in duplicates] == [earlier.number]
+    assert 0 < duplicates[0]["distance_m"] < 250
+
+
+def test_bad_input_is_a_400_naming_each_field(cc: CaseCity, api: APIClient) -> None:
+    api.force_authenticate(cc.users["worker"])
+    response = api.post("/api/v1/cases/", body(category="9999", lat=123, description="", crs="mars"), format="json")
+    assert response.status_code == 400
+    assert {"category", "lat", "description", "crs"} <= set(response.json())
+
+
+def test_a_point_outside_every_grid_is_a_400_on_location(cc: CaseCity, api: APIClient) -> None:
+    api.force_authenticate(cc.users["worker"])
+    response = api.post("/api/v1/cases/", body(lon=100.0, lat=30.0), format="json")
+    assert response.status_code == 400
+    assert "location" in response.json()
+
+
+def test_a_user_without_any_role_cannot_report(cc: CaseCity, api: APIClient) -> None:
+    api.force_authenticate(cc.users["nobody"])
+    response = api.post("/api/v1/cases/", body(), format="json")
+    assert response.status_code == 403
+    assert response.json()["rule"] == "role"
+    assert Case.objects.count() == 0
+
+
+def test_an_anonymous_client_gets_401(cc: CaseCity, api: APIClient) -> None:
+    assert api.post("/api/v1/cases/", body(), format="json").status_code == 401
