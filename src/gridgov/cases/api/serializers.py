@@ -333,6 +333,15 @@ class CaseDetailSerializer(CaseListSerializer):
         return [{"action": URL_NAME[name], "label": str(TRANSITIONS[name].label)} for name in names]
 
 
+class OutOfReachSerializer(serializers.Serializer[Any]):
+    """The answer to an action after which the case is no longer the user's to see (a unit that returned it)."""
+
+    number = serializers.CharField()
+    status = serializers.CharField()
+    version = serializers.IntegerField()
+    visible = serializers.BooleanField(help_text=_("恒为 false:操作后案件已不在您的范围内"))
+
+
 class DuplicateSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     distance_m = serializers.FloatField(help_text=_("与本次上报地点的距离(米)"))

@@ -20,6 +20,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -66,6 +67,12 @@ ERROR_409 = OpenApiResponse(
     description=_("案件已被他人处理(版本已变化),请刷新后重试"),
     examples=[OpenApiExample("conflict", value={"detail": CONFLICT_MESSAGE, "version": 4})],
 )
+ACTION_RESULT = PolymorphicProxySerializer(
+    component_name="CaseActionResult",
+    serializers=[s.CaseDetailSerializer, s.OutOfReachSerializer],
+    resource_type_field_name=None,
+    help_text=_("操作后的案件详情;若操作后案件已不在您的范围内(例如单位退回后),只返回编号、状态和版本"),
+)
 CRS_PARAMETER = OpenApiParameter("crs", str, enum=[c.value for c in CRS], description=_("返回坐标的坐标系(默认 wgs84)"))
 
 
@@ -111,7 +118,7 @@ def _action_schema(spec: ActionSpec) -> Any:
         if spec.multipart
         else spec.serializer,
         responses={
-            200: s.CaseDetailSerializer,
+            200: ACTION_RESULT,
             400: ERROR_400,
             403: ERROR_403,
             404: ERROR_404,
@@ -281,6 +288,10 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             return _conflict_response(case)
         except Case.DoesNotExist:
             raise exceptions.NotFound() from None
+        if not self.get_queryset().filter(pk=case.pk).exists():
+            # Done, and no longer theirs to see (a unit that returned the case): say only where it went.
+            body = {"number": case.number, "status": case.status, "version": case.version, "visible": False}
+            return Response(s.OutOfReachSerializer(body).data)
         return self._detail(case)
 
 
