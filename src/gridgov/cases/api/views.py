@@ -301,15 +301,16 @@ def _make_action(spec: ActionSpec) -> Any:
 
     handler.__name__ = spec.method_name
     handler.__doc__ = str(spec.summary)
-    decorated = _action_schema(spec)(handler)
-    return action(
+    routed = action(
         detail=True,
         methods=["post"],
         url_path=spec.name,
         url_name=spec.name,
         pagination_class=None,
         filterset_class=None,
-    )(decorated)
+    )(handler)
+    # The schema goes on top of the route (``action`` resets the function's kwargs, where the schema lives).
+    return _action_schema(spec)(routed)
 
 
 for _spec in SPECS:
