@@ -147,6 +147,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
     context["is_admin"] = Role.ADMINISTRATOR in roles or user.is_superuser
     context["is_handler"] = Role.DEPARTMENT_HANDLER in roles
+    # The case loop's field pages: the report form for those who report, the unit inbox for unit members.
+    context["may_report"] = bool(roles & {Role.GRID_WORKER, Role.GRID_HEAD, Role.RESIDENT})
     if Role.RESIDENT in roles:
         # Residents do not see the territory; the community they are registered in is their own assignment.
         own = user.role_assignments.filter(role=Role.RESIDENT, region__isnull=False).select_related("region")  # type: ignore[union-attr]
