@@ -20,6 +20,7 @@ from gridgov.core.geo import area_m2, from_wkb
 from gridgov.demo.build import (
     DEMO_ACCOUNTS,
     DEMO_COMMUNITY,
+    DEMO_DISTRICT,
     DEMO_GRID,
     DemoSummary,
     build_demo,
@@ -29,6 +30,7 @@ from gridgov.demo.build import (
 )
 from gridgov.territory.models import Building, Grid, GridKind, House, Region
 from gridgov.territory.services import current_version
+from gridgov.units.models import Unit, UnitKind
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -42,6 +44,16 @@ def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoSummary
             yield summary
         finally:
             delete_demo()
+            _delete_matter_list()
+
+
+def _delete_matter_list() -> None:
+    """The matter list is reference data that ``delete_demo`` keeps; other tests expect none."""
+    from gridgov.matters.models import MatterCategory, MatterChange
+
+    MatterChange.objects.all().delete()
+    MatterCategory.objects.exclude(parent=None).delete()
+    MatterCategory.objects.all().delete()
 
 
 def test_it_builds_3533_comprehensive_grids(built: DemoSummary) -> None:
@@ -172,6 +184,53 @@ def test_staff_roles_cover_every_level(built: DemoSummary) -> None:
     assert admin.is_staff and admin.is_superuser
 
 
+def test_every_district_and_sub_district_has_its_units_with_jurisdiction(built: DemoSummary) -> None:
+    units = Unit.objects.filter(region__code__startswith="4413")
+    assert built.counts["units"] == units.count() == 5 * 15 + 72 * 5 + 1100
+    for district in Region.objects.filter(level="district"):
+        kinds = set(units.filter(region=district).values_list("kind", flat=True))
+        assert {
+            UnitKind.GOVERNANCE_CENTRE,
+            UnitKind.POLICE,
+            UnitKind.COURT,
+            UnitKind.PROCURATORATE,
+            UnitKind.JUSTICE,
+            UnitKind.CITY_MANAGEMENT,
+            UnitKind.HOUSING,
+            UnitKind.ENVIRONMENT,
+            UnitKind.MARKET_SUPERVISION,
+            UnitKind.FIRE,
+            UnitKind.UTILITIES,
+            UnitKind.SOCIAL_ORGANISATION,
+            UnitKind.VOLUNTEER_TEAM,
+        } <= kinds, district.code
+    per_subdistrict = Counter(units.filter(tier="subdistrict").values_list("region__code", flat=True))
+    assert len(per_subdistrict) == 72 and set(per_subdistrict.values()) == {5}
+    assert units.filter(tier="community", kind=UnitKind.GOVERNANCE_CENTRE).count() == 1100
+    assert not units.filter(jurisdiction__isnull=True).exists()
+
+
+def test_department_handlers_are_members_of_their_district_units(built: DemoSummary) -> None:
+    from gridgov.accounts.scope import scope_for
+    from gridgov.units.selectors import unit_for
+
+    handlers = RoleAssignment.objects.filter(role=Role.DEPARTMENT_HANDLER)
+    assert handlers.count() == 25 and not handlers.filter(unit__isnull=True).exists()
+    demo = handlers.select_related("unit__region").get(user__username="handler")
+    assert demo.unit is not None and demo.unit.kind == UnitKind.POLICE and demo.unit.region.code == DEMO_DISTRICT
+    scope = scope_for(demo.user, "grid", "view")
+    assert not scope.everything and scope.region_prefixes == frozenset({DEMO_DISTRICT})
+    station = unit_for(DEMO_COMMUNITY, UnitKind.POLICE)
+    assert station is not None and station.region.code == DEMO_COMMUNITY[:9]
+
+
+def test_the_default_matter_list_is_loaded(built: DemoSummary) -> None:
+    from gridgov.matters.models import MatterCategory
+
+    assert built.counts["matter_categories"] == MatterCategory.objects.count() >= 50
+    assert MatterCategory.objects.in_force().filter(grid_assignable=True).exists()
+
+
 def test_the_demo_accounts_hold_the_described_roles(built: DemoSummary) -> None:
     worker = RoleAssignment.objects.get(user__username="worker")
     assert worker.role == Role.GRID_WORKER and worker.grid is not None and worker.grid.code == DEMO_GRID
@@ -179,8 +238,10 @@ def test_the_demo_accounts_hold_the_described_roles(built: DemoSummary) -> None:
     assert community.role == Role.COMMUNITY_DISPATCHER and community.region is not None
     assert community.region.code == DEMO_COMMUNITY
     for username, _password, _role, scope in DEMO_ACCOUNTS:
-        assignment = RoleAssignment.objects.select_related("region", "grid").get(user__username=username)
-        node = assignment.grid or assignment.region
+        assignment = RoleAssignment.objects.select_related("region", "grid", "unit__region").get(
+            user__username=username
+        )
+        node = assignment.grid or assignment.region or (assignment.unit.region if assignment.unit else None)
         assert node is not None and (node.name in scope or node.code in scope), username
 
 

@@ -12,7 +12,12 @@ What it writes (all deterministic, from :func:`gridgov.demo.geometry.demo_city` 
 * people: one grid worker per comprehensive grid plus 53 part-time second workers (3,586 in all), a worker of
   the owner unit on each special grid, a grid head per community (on the community's grids), a dispatcher per
   community, sub-district and district, department handlers per district, a leader and an administrator, and the
-  demo accounts of :data:`DEMO_ACCOUNTS`.
+  demo accounts of :data:`DEMO_ACCOUNTS`;
+* units (1+6+N): in each district a governance centre, the six forces and departments, utilities, a social
+  organisation and a volunteer federation; in each sub-district a centre, police station, justice office,
+  city-management squad and volunteer team; a governance centre in each community. The department handlers
+  are members of their district's unit (``RoleAssignment.unit``);
+* the default matter list (``gridgov load-matter-list``).
 
 Everything is written in one transaction, and the demo's administrator account — the completion marker — is the
 last row written: a build killed midway leaves either nothing or (on a database that did not roll back) an
@@ -38,9 +43,14 @@ from tqdm import tqdm
 
 from gridgov.accounts.models import RoleAssignment, User
 from gridgov.accounts.roles import Role
+from gridgov.cases.models import Case
+from gridgov.matters.loader import load_matter_list
+from gridgov.matters.models import MatterCategory
 from gridgov.territory.models import Building, BuildingKind, Grid, GridKind, House, Region
 from gridgov.territory.services import bump_version
+from gridgov.units.models import Tier, Unit, UnitKind
 
+from .cases import build_demo_cases, delete_demo_cases
 from .geometry import CITY, PROVINCE, SEED, GridRecord, _uniform_points, demo_city, density
 from .names import NameBook
 
@@ -80,6 +90,51 @@ DEPARTMENTS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: The department a demo handler belongs to: DEPARTMENTS slug → the kind of the district unit.
+DEPARTMENT_UNIT_KIND = {
+    "police": UnitKind.POLICE,
+    "urban": UnitKind.CITY_MANAGEMENT,
+    "housing": UnitKind.HOUSING,
+    "environment": UnitKind.ENVIRONMENT,
+    "justice": UnitKind.JUSTICE,
+}
+
+#: Units of each district (1+6+N): code suffix, kind, name pattern ({d}: the district's short name).
+DISTRICT_UNITS: tuple[tuple[str, str, str], ...] = (
+    ("GC", UnitKind.GOVERNANCE_CENTRE, "{d}区综治中心"),
+    ("GS", UnitKind.GRID_SYSTEM, "{d}区网格化服务管理中心"),
+    ("PS", UnitKind.POLICE, "{d}公安分局"),
+    ("CT", UnitKind.COURT, "{d}人民法院"),
+    ("PR", UnitKind.PROCURATORATE, "{d}人民检察院"),
+    ("JU", UnitKind.JUSTICE, "{d}司法局"),
+    ("CM", UnitKind.CITY_MANAGEMENT, "{d}城市管理和综合执法局"),
+    ("HO", UnitKind.HOUSING, "{d}住房和城乡建设局"),
+    ("EN", UnitKind.ENVIRONMENT, "惠州市生态环境局{d}分局"),
+    ("MS", UnitKind.MARKET_SUPERVISION, "{d}市场监督管理局"),
+    ("FI", UnitKind.FIRE, "{d}消防救援大队"),
+    ("WA", UnitKind.UTILITIES, "{d}供水有限公司"),
+    ("PO", UnitKind.UTILITIES, "{d}供电局"),
+    ("SO", UnitKind.SOCIAL_ORGANISATION, "{d}社会工作服务中心"),
+    ("VT", UnitKind.VOLUNTEER_TEAM, "{d}志愿者联合会"),
+)
+
+#: Units of each sub-district or town ({s}: its short name, {n}: its full name).
+SUBDISTRICT_UNITS: tuple[tuple[str, str, str], ...] = (
+    ("GC", UnitKind.GOVERNANCE_CENTRE, "{n}综治中心"),
+    ("PS", UnitKind.POLICE, "{s}派出所"),
+    ("JU", UnitKind.JUSTICE, "{s}司法所"),
+    ("CM", UnitKind.CITY_MANAGEMENT, "{s}城管执法中队"),
+    ("VT", UnitKind.VOLUNTEER_TEAM, "{n}志愿服务队"),
+)
+
+
+def _short(name: str, *suffixes: str) -> str:
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 @dataclass
 class DemoSummary:
     built: bool
@@ -101,6 +156,7 @@ class DemoSummary:
             f"人口(估) {self.people_estimate:,}",
             f"  综合网格网格员 {c.get('grid_workers', 0):,}(其中兼职 {c.get('part_time', 0)})  "
             f"账号 {c.get('users', 0):,}",
+            f"  处置单位 {c.get('units', 0):,}  事项类别 {c.get('matter_categories', 0):,}  案件 {c.get('cases', 0):,}",
             "",
             str(_("演示账号")) + ":",
         ]
@@ -132,6 +188,9 @@ def demo_counts() -> dict[str, int]:
         "grid_workers": workers.count(),
         "part_time": workers.filter(part_time=True).count(),
         "users": User.objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).count(),
+        "units": Unit.objects.filter(region__code__startswith=CITY_PREFIX).count(),
+        "matter_categories": MatterCategory.objects.count(),
+        "cases": Case.objects.filter(community_code__startswith=CITY_PREFIX).count(),
     }
 
 
@@ -151,10 +210,12 @@ def demo_state() -> str:
 
 
 def delete_demo() -> None:
-    """Delete everything the demo wrote (and nothing else)."""
+    """Delete everything the demo wrote (and nothing else). The matter list, which the build loads when it is
+    missing, is the city's reference data rather than the demo's, and stays."""
     b = Building._meta.db_table
     h = House._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
+        delete_demo_cases(CITY_PREFIX)
         # Raw deletes: the ORM would load millions of rows to cascade.
         cursor.execute(
             f"DELETE FROM {h} WHERE building_id IN (SELECT id FROM {b} WHERE code LIKE %s)", [CITY_PREFIX + "%"]
@@ -167,6 +228,7 @@ def delete_demo() -> None:
         grids.delete()
         regions = Region.objects.filter(code__startswith=CITY_PREFIX)
         RoleAssignment.objects.filter(region__in=regions).delete()
+        Unit.objects.filter(region__code__startswith=CITY_PREFIX).delete()
         for level in ("community", "subdistrict", "district", "city"):
             regions.filter(level=level).delete()
         Region.objects.filter(code=PROVINCE[0], children__isnull=True).delete()
@@ -200,6 +262,7 @@ class _Progress:
         "houses": 55,
         "people": 5,
         "finish": 5,
+        "cases": 40,
     }
 
     def __init__(self, enabled: bool) -> None:
@@ -303,6 +366,7 @@ class _Builder:
         self.region_ids: dict[str, int] = {}
         self.region_names: dict[str, str] = {}
         self.grid_ids: dict[str, int] = {}
+        self.unit_ids: dict[str, int] = {}
 
     def run(self) -> None:
         self.bar.phase("geometry")
@@ -325,10 +389,14 @@ class _Builder:
         self.bar.phase("houses")
         self.write_houses(plans, building_ids)
         self.bar.phase("people")
+        self.write_units()
+        load_matter_list()
         self.write_people(city.grids)
         self.bar.advance(_Progress.WEIGHTS["people"])
         self.bar.phase("finish")
         bump_version()
+        self.bar.phase("cases")
+        build_demo_cases(progress=lambda share: self.bar.advance(share * _Progress.WEIGHTS["cases"]))
         self.write_marker()
         self.bar.advance(_Progress.WEIGHTS["finish"])
 
@@ -518,6 +586,39 @@ class _Builder:
                 f"INSERT INTO {table} (building_id, number, floor, area_m2) VALUES (%s, %s, %s, %s)", rows
             )
 
+    # units -------------------------------------------------------------------------------------------
+    def write_units(self) -> None:
+        """The 1+6+N of every district and sub-district, and a governance centre in every community; each unit's
+        jurisdiction is the region it sits in."""
+        plans: list[tuple[str, str, str, str, str]] = []  # code, name, kind, tier, region code
+        for code in sorted(self.region_ids):
+            name = self.region_names.get(code, "")
+            if len(code) == 6 and code[4:] != "00":
+                short = _short(name, "区", "县")
+                plans.extend(
+                    (f"{code}-{suffix}", pattern.format(d=short), kind, Tier.DISTRICT, code)
+                    for suffix, kind, pattern in DISTRICT_UNITS
+                )
+            elif len(code) == 9:
+                short = _short(name, "街道", "镇", "乡")
+                plans.extend(
+                    (f"{code}-{suffix}", pattern.format(s=short, n=name), kind, Tier.SUBDISTRICT, code)
+                    for suffix, kind, pattern in SUBDISTRICT_UNITS
+                )
+            elif len(code) == 12:
+                plans.append((f"{code}-GC", f"{name}综治中心", UnitKind.GOVERNANCE_CENTRE, Tier.COMMUNITY, code))
+        rows = [
+            Unit(code=c, name=n, kind=k, tier=t, region_id=self.region_ids[r], phone=f"0752-{2_000_000 + i:07d}")
+            for i, (c, n, k, t, r) in enumerate(plans)
+        ]
+        for unit in Unit.objects.bulk_create(rows, batch_size=1000):
+            self.unit_ids[unit.code] = unit.pk
+        through = Unit.jurisdiction.through
+        through.objects.bulk_create(
+            [through(unit_id=self.unit_ids[c], region_id=self.region_ids[r]) for c, _n, _k, _t, r in plans],
+            batch_size=2000,
+        )
+
     # people --------------------------------------------------------------------------------------------
     def write_people(self, grids: list[GridRecord]) -> None:
         rng = self.rng
@@ -526,6 +627,7 @@ class _Builder:
         users: list[User] = []
         # (username, role, region code, grid code, part time)
         roles: list[tuple[str, str, str | None, str | None, bool]] = []
+        handler_units: dict[str, str] = {}  # username → unit code
 
         def person(username: str, display: str | None = None) -> str:
             pw_hash = demo[username][1] if username in demo else staff_hash
@@ -567,8 +669,12 @@ class _Builder:
                 for slug, dept in DEPARTMENTS:
                     handler = "handler" if (code, slug) == (DEMO_DISTRICT, "police") else f"dh{code}{slug}"
                     label = f"{self.region_names[code].removesuffix('区').removesuffix('县')}{dept}"
+                    # A department handler is a member of the district's unit of that kind.
+                    unit_kind = DEPARTMENT_UNIT_KIND[slug]
+                    suffix = next(sfx for sfx, kind, _p in DISTRICT_UNITS if kind == unit_kind)
+                    handler_units[handler] = f"{code}-{suffix}"
                     roles.append(
-                        (person(handler, f"{self.names.person()}({label})"), Role.DEPARTMENT_HANDLER, code, None, False)
+                        (person(handler, f"{self.names.person()}({label})"), Role.DEPARTMENT_HANDLER, None, None, False)
                     )
         roles.append((person("leader"), Role.LEADER, CITY[0], None, False))
         roles.append((person("resident"), Role.RESIDENT, DEMO_COMMUNITY, None, False))
@@ -583,6 +689,7 @@ class _Builder:
                     role=role,
                     region_id=self.region_ids[region] if region else None,
                     grid_id=self.grid_ids[grid] if grid else None,
+                    unit_id=self.unit_ids[handler_units[username]] if username in handler_units else None,
                     part_time=part,
                 )
                 for username, role, region, grid, part in roles
