@@ -151,3 +151,17 @@ def test_a_photo_is_served_without_its_exif_to_those_who_see_the_case(cc: CaseCi
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     assert body[:3] == b"\xff\xd8\xff" and b"PhoneMaker" not in body
+
+
+def test_an_action_held_back_by_a_rule_is_explained_not_offered(cc: CaseCity, client: Client) -> None:
+    case = cc.report()
+    services.accept_case(case, by=cc.users["community"])
+    services.dispatch_case(case, to=cc.units["cm"], by=cc.users["community"])
+    services.summon_units(case, by=cc.users["community"], units=[cc.units["police"]])
+    services.sign_case(case, by=cc.users["cm"])
+    services.handle_case(case, by=cc.users["cm"], result="已清运")
+    client.force_login(cc.users["community"])
+    response = client.get(f"/cases/{case.number}/")
+    assert "verify" not in [name for name, _label, _form in response.context["forms"]]
+    assert "吹哨召集的单位尚未全部报到并完成分工" in response.content.decode()
+    assert "召集单位:街道1派出所" in response.content.decode()

@@ -76,6 +76,15 @@ def test_filtering_by_overdue_and_overdue_cases_come_first(cc: CaseCity, client:
     assert 'class="overdue"' in response.content.decode()
 
 
+def test_the_forms_empty_choices_mean_all(cc: CaseCity, client: Client) -> None:
+    case = cc.report()
+    client.force_login(cc.users["community"])
+    everything = "?status=&overdue=&tier=&category=&source=&grid=&q="
+    assert listed(client, everything) == [case.number]
+    response = client.get("/cases/?status=&overdue=false&q=", HTTP_HX_REQUEST="true")
+    assert "/cases/export.xlsx?overdue=false" in response.content.decode()
+
+
 def test_an_htmx_request_gets_only_the_queue(cc: CaseCity, client: Client) -> None:
     case = cc.report()
     client.force_login(cc.users["community"])

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from gridgov.core.scoping import get_visible_or_404
@@ -127,16 +127,37 @@ def _event_details(event: CaseEvent) -> list[str]:
     return out
 
 
+def _unit_names(events: list[CaseEvent]) -> dict[int, str]:
+    from gridgov.units.models import Unit
+
+    ids: set[int] = set()
+    for event in events:
+        data = event.data or {}
+        ids.update(u for u in data.get("units", []) if isinstance(u, int))
+        if isinstance(data.get("unit"), int) and not data.get("unit_name"):
+            ids.add(data["unit"])
+    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
 def event_views(case: Case, user: Any, reporter_visible: bool) -> list[EventView]:
     rows = []
-    for event in timeline(case):
+    events = list(timeline(case))
+    units = _unit_names(events)
+    for event in events:
         if event.actor is None:
             actor = _("系统")
         elif not reporter_visible and event.actor_id == case.reporter_id:
             actor = _("上报人")
         else:
             actor = str(event.actor)
-        rows.append(EventView(event, actor, _event_details(event)))
+        details = _event_details(event)
+        data = event.data or {}
+        if event.action == "summon" and data.get("units"):
+            names = [units.get(u, "?") for u in data["units"]]
+            details.insert(0, _("召集单位:%(u)s") % {"u": pgettext("list separator", "、").join(names)})
+        elif event.action in ("report_in", "finish_part") and data.get("unit") in units:
+            details.insert(0, _("单位:%(u)s") % {"u": units[data["unit"]]})
+        rows.append(EventView(event, actor, details))
     return rows
 
 
@@ -161,6 +182,31 @@ def action_forms(case: Case, user: Any, bound: ActionForm | None = None) -> list
             out.append((name, label, bound))
         else:
             out.append((name, label, form_class(case=case, user=user)))
+    return out
+
+
+#: Guards worth explaining when they hold an action back (the others would only be noise on most cases).
+EXPLAINED_GUARDS = frozenset(
+    {
+        "summons_complete",
+        "not_own_settlement",
+        "no_pending_extension",
+        "category_allows_self_settle",
+        "below_top_tier",
+        "within_reopen_days",
+    }
+)
+
+
+def blocked_actions(case: Case, user: Any) -> list[tuple[Any, Any]]:
+    """(label, why) for actions the user's role and the case's state allow but a rule holds back for now."""
+    out = []
+    for name, transition in workflow.TRANSITIONS.items():
+        try:
+            workflow.check(case, user, name)
+        except workflow.TransitionNotAllowed as exc:
+            if exc.rule in EXPLAINED_GUARDS:
+                out.append((transition.label, exc.message))
     return out
 
 
@@ -190,6 +236,7 @@ def case_context(request: HttpRequest, case: Case, bound: ActionForm | None = No
         "mediation_stages": workflow_stage_list(mediation),
         "show_reporter": reporter_visible,
         "forms": forms,
+        "blocked": blocked_actions(case, user),
         "open_action": bound.action_name() if bound is not None else "",
         "map_config": config,
     }

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, F, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,11 +56,22 @@ def with_overdue(queryset: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def filter_params(request: HttpRequest) -> QueryDict:
+    """The query without empty values: the filter form sends every field, and "全部" is an empty choice, which a
+    multiple-choice filter would otherwise refuse."""
+    params = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        kept = [v for v in values if v.strip()]
+        if kept:
+            params.setlist(key, kept)
+    return params
+
+
 def queue(request: HttpRequest) -> tuple[CaseFilterSet, QuerySet[Case]]:
     """The filtered, scoped queue: overdue first, then the nearest deadline, closed cases (no deadline) last —
     unless the user chose an ordering."""
     base = Case.objects.visible_to(request.user).select_related("category", "current_unit")
-    filterset = CaseFilterSet(request.GET or None, queryset=base, request=request)
+    filterset = CaseFilterSet(filter_params(request) or None, queryset=base, request=request)
     valid = not filterset.is_bound or filterset.is_valid()
     qs = with_overdue(filterset.qs if valid else base.none())
     if not (filterset.is_bound and valid and filterset.form.cleaned_data.get("ordering")):
@@ -120,7 +131,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
     crs = tile_crs()
     listed = list(qs[:MAP_MAX_POINTS])
-    query = request.GET.copy()
+    query = filter_params(request)
     query.pop("page", None)
     context: dict[str, Any] = {
         "filterset": filterset,

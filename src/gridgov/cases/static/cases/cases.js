@@ -51,7 +51,7 @@
         var colour = colours[p.status] || "#334155";
         seen[p.status] = true;
         var marker = L.circleMarker([p.lat, p.lon], {
-          radius: p.overdue ? 8 : 6,
+          radius: (p.overdue ? 8 : 6) + ((config.points || []).length === 1 ? 2 : 0),
           color: p.overdue ? "#991b1b" : "#fff",
           weight: p.overdue ? 3 : 1.5,
           fillColor: colour,
