@@ -62,11 +62,18 @@ def test_photos_come_as_multipart_and_are_served_without_exif(cc: CaseCity, api:
     response = api.post("/api/v1/cases/", {**body(), "photos": [photo]}, format="multipart")
     assert response.status_code == 201, response.json()
     attachments = response.json()["attachments"]
-    assert len(attachments) == 1 and attachments[0]["url"].endswith(".jpg")
+    assert len(attachments) == 1
     assert "IMG_0001" not in attachments[0]["url"]
     stored = CaseAttachment.objects.get()
     assert stored.exif_lon is not None
     assert b"Exif" not in stored.file.read()
+    number = response.json()["number"]
+    assert attachments[0]["url"].endswith(f"/api/v1/cases/{number}/photos/{stored.pk}/")
+    served = api.get(f"/api/v1/cases/{number}/photos/{stored.pk}/")
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert b"Exif" not in b"".join(served.streaming_content)  # type: ignore[arg-type]
+    api.force_authenticate(cc.users["outsider"])
+    assert api.get(f"/api/v1/cases/{number}/photos/{stored.pk}/").status_code == 404
 
 
 def test_a_file_that_is_not_a_photo_is_a_400_on_photos(cc: CaseCity, api: APIClient) -> None:

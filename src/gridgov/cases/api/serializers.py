@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -141,7 +142,9 @@ class AttachmentSerializer(serializers.ModelSerializer[CaseAttachment]):
         read_only_fields = fields
 
     def get_url(self, obj: CaseAttachment) -> str:
-        url = obj.file.url
+        # Served through the case's scope, never straight from the media directory.
+        number = self.context["case"].number
+        url = reverse("case-photo", kwargs={"number": number, "photo_id": obj.pk})
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
 
@@ -300,7 +303,8 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, obj: Case) -> list[dict[str, Any]]:
-        return list(AttachmentSerializer(obj.attachments.all(), many=True, context=self.context).data)
+        context = {**self.context, "case": obj}
+        return list(AttachmentSerializer(obj.attachments.all(), many=True, context=context).data)
 
     @extend_schema_field(MediationSummarySerializer(allow_null=True))
     def get_mediation(self, obj: Case) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -250,6 +250,33 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         events = CaseEvent.objects.filter(case=case).select_related("actor").prefetch_related("attachments")
         context = {**self.get_serializer_context(), "case": case}
         return Response(s.EventSerializer(events, many=True, context=context).data)
+
+    @extend_schema(
+        summary=_("案件照片"),
+        description=_("照片文件(已去除 EXIF),与案件同样受权限范围限制。"),
+        tags=["cases"],
+        responses={
+            (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description=_("照片")),
+            404: ERROR_404,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"photos/(?P<photo_id>\d+)",
+        url_name="photo",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def photo(self, request: Request, number: str, photo_id: str) -> FileResponse:
+        case = self.get_object()
+        attachment = case.attachments.filter(pk=int(photo_id)).first()
+        if attachment is None:
+            raise exceptions.NotFound()
+        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     @extend_schema(
         summary=_("导出案件列表(Excel)"),
