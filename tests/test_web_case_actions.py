@@ -189,3 +189,33 @@ def test_the_whole_loop_through_the_page(cc: CaseCity, client: Client) -> None:
         "verify",
         "rate",
     ]
+
+
+def test_registering_a_mediation_from_the_page_parses_the_parties(cc: CaseCity, client: Client) -> None:
+    case = cc.report(category="dispute", description="邻里噪音纠纷")
+    services.accept_case(case, by=cc.users["community"])
+    client.force_login(cc.users["community"])
+    act(
+        client,
+        case,
+        "mediate_register",
+        parties="张三,申请人\n李四,被申请人",
+        mediators="王五,网格员",
+        risk_level="medium",
+    )
+    mediation = case.mediation  # type: ignore[attr-defined]
+    assert [(p.name, p.role) for p in mediation.parties.all()] == [("张三", "申请人"), ("李四", "被申请人")]
+    assert [(m.name, m.role) for m in mediation.mediators.all()] == [("王五", "grid_worker")]
+    assert mediation.risk_level == "medium"
+
+
+def test_a_mediation_needs_two_parties(cc: CaseCity, client: Client) -> None:
+    case = cc.report(category="dispute", description="邻里噪音纠纷")
+    services.accept_case(case, by=cc.users["community"])
+    client.force_login(cc.users["community"])
+    response = client.post(
+        f"/cases/{case.number}/act/",
+        {"action": "mediate_register", "version": case.version, "parties": "张三,申请人", "risk_level": "low"},
+    )
+    assert response.status_code == 400
+    assert "至少需要两方当事人" in response.content.decode()

@@ -141,3 +141,19 @@ def test_the_nav_shows_the_cases_link_to_dispatchers_but_not_to_grid_workers(cc:
     assert 'href="/cases/"' in client.get("/").content.decode()
     client.force_login(cc.users["worker"])
     assert 'href="/cases/"' not in client.get("/").content.decode()
+
+
+def test_the_queue_costs_the_same_queries_for_more_cases(cc: CaseCity, client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cc.users["community"])
+    cc.report()
+    client.get("/cases/")  # warm the session and the user's role cache
+    with CaptureQueriesContext(connection) as few:
+        client.get("/cases/")
+    for n in range(8):
+        services.accept_case(cc.report(description=f"垃圾{n}"), by=cc.users["community"])
+    with CaptureQueriesContext(connection) as many:
+        client.get("/cases/")
+    assert len(many) == len(few)
