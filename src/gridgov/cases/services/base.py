@@ -158,7 +158,9 @@ def save_photos(case: Case, event: CaseEvent | None, photos: Sequence[CheckedPho
 
 
 def case_url(case: Case) -> str:
-    return f"/cases/{case.pk}/"
+    from django.urls import reverse
+
+    return reverse("cases:case", args=[case.number])
 
 
 def tell_unit(unit: Any, case: Case, event: CaseEvent, *, verb: str, text: Any) -> None:
