@@ -29,6 +29,7 @@ def test_an_open_case_of_the_same_category_nearby_is_suggested(cc: CaseCity) -> 
     html = response.content.decode()
     assert case.number in html and "我也遇到" in html
     assert case.description not in html  # a reporter sees the number and the distance, not the content
+    assert "<form" not in html  # it is shown inside the report form: a nested form would post the report
 
 
 def test_another_category_or_a_far_point_has_no_suggestions(cc: CaseCity) -> None:

@@ -192,3 +192,20 @@ def test_a_whistle_waits_for_both_units_to_report_in_and_finish_before_verificat
     actions = timeline_actions(dispatcher)
     assert actions.count("summon") == 1 and actions.count("report_in") == 2 and actions.count("finish_part") == 2
     assert actions[-1] == "verify"
+
+
+def test_a_reporter_who_finds_the_same_problem_nearby_says_me_too_instead_of_reporting_again(
+    case_city: CaseCity, live_server: Any, browse: Callable[[str], Any]
+) -> None:
+    existing = case_city.report(point=(114.405, 23.11))  # the middle of the worker's grid
+    worker = browse("worker")
+    worker.goto(f"{live_server.url}/cases/report/")
+    worker.wait_for_selector("#report-map[data-ready='1']")
+    worker.locator("#report-map").click()
+    worker.select_option("select[name=category]", label="0101 暴露垃圾")
+    suggestion = worker.locator(f"#dup-{existing.number}")
+    suggestion.get_by_role("button", name="我也遇到").click()
+    suggestion.locator(".me-too-done").wait_for()
+    assert "已附议" in suggestion.inner_text()
+    existing.refresh_from_db()
+    assert existing.me_too_count == 1 and Case.objects.count() == 1

@@ -11,6 +11,7 @@ Duplicate suggestions come before the submit: when a category and a point are ch
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -23,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -50,11 +51,8 @@ MAX_PHOTOS = 9
 
 
 def case_url(number: str) -> str:
-    """The case page (``cases:case``, built beside the workbench). Until that URL is registered, its path."""
-    try:
-        return reverse("cases:case", args=[number])
-    except NoReverseMatch:
-        return f"/cases/{number}/"
+    """The case page (built beside the workbench)."""
+    return reverse("cases:case", args=[number])
 
 
 def report_source(user: Any) -> str | None:
@@ -277,16 +275,19 @@ def _duplicates_context(request: HttpRequest, params: Any) -> dict[str, Any]:
         return {"duplicates": [], "checked": False}
     category, lon, lat = found
     # Reporters see only what possible_duplicates is for: the number, how far, how many said "me too".
+    chosen = {k: params.get(k, "") for k in ("category", "lon", "lat", "crs")}
     rows = [
-        {"number": c.number, "metres": round(m), "status": c.get_status_display(), "me_too": c.me_too_count}
+        {
+            "number": c.number,
+            "metres": round(m),
+            "status": c.get_status_display(),
+            "me_too": c.me_too_count,
+            # The suggestions sit inside the report form, so "me too" posts with htmx values, not a nested form.
+            "vals": json.dumps({**chosen, "number": c.number}),
+        }
         for c, m in possible_duplicates(category, lon, lat)
     ]
-    return {
-        "duplicates": rows,
-        "checked": True,
-        "params": {k: params.get(k, "") for k in ("category", "lon", "lat", "crs")},
-        "me_too_url": reverse("cases:report-me-too"),
-    }
+    return {"duplicates": rows, "checked": True, "me_too_url": reverse("cases:report-me-too")}
 
 
 @login_required
