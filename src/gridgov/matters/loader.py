@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,7 @@ class LoadResult:
         return str(_("新增 %(c)d 项,已存在 %(e)d 项(未改动)。") % {"c": len(self.created), "e": len(self.existing)})
 
 
+@functools.cache
 def _lookup(choices: Any) -> dict[str, str]:
     """Both the stored value and the Chinese label name a choice (the file is written for people)."""
     with translation.override("zh-hans"):
@@ -167,7 +169,9 @@ def load_matter_list_text(text: str, *, published_on: datetime.date | None = Non
             if bad:
                 continue
             try:
-                category.full_clean()
+                # The constraints' rules are checked in clean() (and held by the database): validating them again
+                # here would cost a query each.
+                category.full_clean(validate_constraints=False)
                 category.save()
             except ValidationError as exc:
                 for name, messages in exc.message_dict.items():
