@@ -209,3 +209,33 @@ def test_a_reporter_who_finds_the_same_problem_nearby_says_me_too_instead_of_rep
     assert "已附议" in suggestion.inner_text()
     existing.refresh_from_db()
     assert existing.me_too_count == 1 and Case.objects.count() == 1
+
+
+def test_use_my_location_reports_the_phones_position(case_city: CaseCity, live_server: Any, chromium: Any) -> None:
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="zh-CN",
+        geolocation={"latitude": 23.104, "longitude": 114.403},
+        permissions=["geolocation"],
+    )
+    context.set_default_timeout(20_000)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", "worker")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/cases/report/")
+        page.wait_for_selector("#report-map[data-ready='1']")
+        page.click("#use-my-location")
+        page.wait_for_selector("#report-map[data-point]")
+        assert page.locator("input[name=crs]").input_value() == "wgs84"
+        page.select_option("select[name=category]", label="0101 暴露垃圾")
+        page.fill("textarea[name=description]", "井盖缺失")
+        with page.expect_navigation(url=CASE_URL):
+            page.click("#report-submit")
+    finally:
+        context.close()
+    case = Case.objects.get()
+    assert (round(case.lon, 6), round(case.lat, 6)) == (114.403, 23.104)
