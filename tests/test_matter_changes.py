@@ -237,3 +237,15 @@ def test_a_kind_change_cannot_sneak_a_grid_assignable_matter_into_penalties(
             effective_on=future(1),
         )
     assert "grid_assignable" in info.value.message_dict
+
+
+def test_the_periodic_task_publishes_what_is_due_today(city: MiniCity, rubbish: MatterCategory) -> None:
+    from gridgov.matters.tasks import publish_due
+
+    change = propose_change(
+        by=city.users["district"], category=rubbish, fields={"verify_limit": 2}, reason="x", effective_on=future(0)
+    )
+    MatterChange.objects.filter(pk=change.pk).update(status=ChangeStatus.APPROVED, reviewer=city.users["admin"])
+    assert publish_due() == {"published": 1, "lapsed": 0}
+    rubbish.refresh_from_db()
+    assert rubbish.verify_limit == 2
