@@ -280,3 +280,82 @@ def test_deleting_the_demo_leaves_nothing_of_it(built: DemoSummary) -> None:
     assert not Building.objects.exists() and not House.objects.exists() and not Grid.objects.exists()
     assert not Region.objects.exists()
     assert not User.objects.filter(email__endswith="@demo.gridgov.invalid").exists()
+
+
+# --- cases -------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_cases_in_every_state(built: DemoSummary) -> None:
+    from gridgov.cases.models import Case
+    from gridgov.cases.workflow import Status
+    from gridgov.demo.cases import ELSEWHERE_CASES, HUICHENG_CASES
+
+    cases = Case.objects.filter(community_code__startswith="4413")
+    assert built.counts["cases"] == cases.count() == HUICHENG_CASES + ELSEWHERE_CASES
+    assert cases.filter(district_code=DEMO_DISTRICT).count() == HUICHENG_CASES
+    assert set(cases.filter(district_code=DEMO_DISTRICT).values_list("status", flat=True)) == set(Status.values)
+    assert cases.exclude(district_code=DEMO_DISTRICT).values("district_code").distinct().count() == 4
+    assert cases.filter(summonses__isnull=False).exists() and cases.filter(mediation__isnull=False).exists()
+    assert cases.exclude(rating="").exists() and cases.filter(escalation_count__gt=0).exists()
+    assert cases.filter(return_count__gt=0).exists() and cases.filter(redo_count__gt=0).exists()
+    assert cases.values("category__code").distinct().count() >= 30
+
+
+def test_demo_timelines_are_ordered_and_lie_in_the_last_sixty_days(built: DemoSummary) -> None:
+    import datetime
+
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    from gridgov.cases.models import Case, CaseEvent
+
+    now = timezone.now()
+    span = CaseEvent.objects.aggregate(first=Min("at"), last=Max("at"))
+    assert span["first"] > now - datetime.timedelta(days=62) and span["last"] < now
+    assert Case.objects.filter(created_at__lt=now - datetime.timedelta(days=30)).exists()
+    rows = CaseEvent.objects.order_by("case_id", "id").values_list("case_id", "at", "action")
+    previous: tuple[int, Any] = (0, None)
+    for case_id, at, action in rows:
+        if case_id == previous[0]:
+            assert at >= previous[1], case_id
+        else:
+            assert action == "report", case_id
+        previous = (case_id, at)
+    created = dict(Case.objects.values_list("pk", "created_at"))
+    firsts = CaseEvent.objects.filter(action="report").values_list("case_id", "at")
+    assert all(created[case_id] == at for case_id, at in firsts)
+
+
+def test_every_demo_account_has_a_realistic_queue(built: DemoSummary) -> None:
+    from gridgov.cases.models import Case
+    from gridgov.cases.workflow import Status, allowed_actions
+
+    users = {u.username: u for u in User.objects.filter(username__in=["community", "worker", "handler", "resident"])}
+    community = Case.objects.visible_to(users["community"]).filter(community_code=DEMO_COMMUNITY)
+    assert set(community.values_list("status", flat=True)) == set(Status.values)
+    acceptable = community.filter(status=Status.REPORTED).first()
+    assert acceptable is not None and "accept" in allowed_actions(acceptable, users["community"])
+    mine = Case.objects.visible_to(users["worker"]).filter(grid_code=DEMO_GRID)
+    assert mine.count() >= 30
+    assert mine.filter(status=Status.CLOSED).exists() and mine.filter(status=Status.REPORTED).exists()
+    handler = Case.objects.visible_to(users["handler"])
+    to_sign = handler.filter(status=Status.DISPATCHED).first()
+    assert to_sign is not None and allowed_actions(to_sign, users["handler"]) == ["sign", "return"]
+    assert handler.filter(status=Status.IN_PROGRESS).exists() and handler.filter(status=Status.CLOSED).exists()
+    assert Case.objects.visible_to(users["resident"]).filter(reporter=users["resident"]).exists()
+
+
+def test_demo_figures_are_plausible(built: DemoSummary) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from gridgov.cases.figures import region_figures
+
+    today = timezone.localdate()
+    f = region_figures(
+        Region.objects.get(code=DEMO_DISTRICT), today - datetime.timedelta(days=61), today + datetime.timedelta(days=1)
+    )
+    for rate in (f.response_rate, f.resolution_rate, f.satisfaction_rate, f.on_time_rate, f.whistle_rate):
+        assert rate is not None and 0 < rate < 1
+    assert f.returns > 0 and f.redos > 0 and f.closed > 500
