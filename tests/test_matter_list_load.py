@@ -71,11 +71,12 @@ def test_licensing_and_penalty_matters_are_listed_but_never_grid_assignable() ->
         ("0101", 4, "hours"),  # exposed rubbish: 4 working hours
         ("0104", 4, "hours"),  # illegal construction, stop work
         ("0105", 20, "days"),  # illegal construction, demolition
-        ("0201", 2, "hours"),  # danger to life or property
-        ("0203", 24, "hours"),  # water
-        ("0204", 24, "hours"),  # power
-        ("0205", 24, "hours"),  # gas
-        ("0206", 24, "hours"),  # heating
+        ("0201", 2, "clock_hours"),  # danger to life or property: round the clock
+        ("0203", 24, "clock_hours"),  # water
+        ("0204", 24, "clock_hours"),  # power
+        ("0205", 24, "clock_hours"),  # gas
+        ("0206", 24, "clock_hours"),  # heating
+        ("0702", 2, "clock_hours"),  # danger to life
         ("0301", 7, "days"),  # general
         ("0302", 15, "days"),  # complex
     ],

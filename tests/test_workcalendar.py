@@ -319,3 +319,11 @@ def test_the_default_office_hours_are_the_local_example() -> None:
         ("08:30:00", "12:00:00"),
         ("14:00:00", "17:30:00"),
     ]
+
+
+def test_clock_hours_count_nights_and_holidays() -> None:
+    # A fire reported at 23:00 on National Day is due two real hours later, not after the holiday.
+    start = datetime(2025, 10, 1, 23, 0, tzinfo=SH)
+    due = add_working_time(start, 2, "clock_hours")
+    assert due == datetime(2025, 10, 2, 1, 0, tzinfo=SH)
+    assert due.tzinfo == UTC

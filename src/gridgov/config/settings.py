@@ -249,6 +249,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "outbox-sweep": {"task": "gridgov.core.outbox.sweep", "schedule": 60.0},
     # Flag cases whose stage deadline has passed, escalate them, flag late whistle report-ins (gridgov.cases.tasks).
     "cases-overdue-sweep": {"task": "gridgov.cases.tasks.sweep_overdue", "schedule": 60.0},
+    # Publish approved matter-list changes whose effective date has come (gridgov.matters.services).
+    "matters-publish-due": {"task": "gridgov.matters.publish_due", "schedule": 3600.0},
 }
 
 # --- outbox and notification channels (gridgov.core.outbox, gridgov.core.channels) ----------------------

@@ -50,6 +50,7 @@ OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 #: Unit values, equal to ``gridgov.matters.models.LimitUnit`` (a ``str`` enum, so its members are accepted too).
 HOURS = "hours"
 DAYS = "days"
+CLOCK_HOURS = "clock_hours"  # round-the-clock limits: every hour counts, nights and holidays included
 
 DEFAULT_OFFICE_HOURS = "08:30-12:00,14:00-17:30"
 
@@ -157,7 +158,8 @@ def add_working_time(start: datetime, amount: int | float, unit: str) -> datetim
     """The deadline ``amount`` working hours or working days after ``start`` (rules in the module docstring).
 
     ``unit`` is ``"hours"`` or ``"days"`` (or a ``LimitUnit``); working days must be a whole number. Returns an
-    aware UTC datetime.
+    aware UTC datetime. ``"clock_hours"`` is plain elapsed time, for matters that cannot wait for office hours
+    (DOMAIN: danger to life 2 h; water, power, gas, heating 24 h).
     """
     start_utc = _require_aware(start, "start")
     if isinstance(amount, bool) or not isinstance(amount, int | float):
@@ -166,11 +168,13 @@ def add_working_time(start: datetime, amount: int | float, unit: str) -> datetim
         raise ValueError(f"amount must be a finite number ≥ 0, not {amount!r}")
     if unit == HOURS:
         return _add_hours(start_utc, timedelta(hours=amount))
+    if unit == CLOCK_HOURS:
+        return start_utc + timedelta(hours=amount)
     if unit == DAYS:
         if amount != int(amount):
             raise ValueError(f"working days must be a whole number, not {amount!r}")
         return _add_days(start_utc, int(amount))
-    raise ValueError(f"unit must be {HOURS!r} or {DAYS!r}, not {unit!r}")
+    raise ValueError(f"unit must be {HOURS!r}, {DAYS!r} or {CLOCK_HOURS!r}, not {unit!r}")
 
 
 def _add_hours(start: datetime, remaining: timedelta) -> datetime:

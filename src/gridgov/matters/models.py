@@ -30,6 +30,8 @@ def local_today() -> datetime.date:
 class LimitUnit(models.TextChoices):
     WORKING_HOURS = "hours", _("工作小时")
     WORKING_DAYS = "days", _("工作日")
+    # Round-the-clock limits (emergencies, danger to life, water/power/gas/heating): nights and holidays count.
+    CLOCK_HOURS = "clock_hours", _("自然小时")
 
 
 class MatterKind(models.TextChoices):
@@ -86,19 +88,19 @@ class MatterCategory(models.Model):
     self_settle_allowed = models.BooleanField(_("网格员可自行处置"), default=False)
     accept_limit = models.PositiveIntegerField(_("受理时限"), default=2)
     accept_limit_unit = models.CharField(
-        _("受理时限单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKING_HOURS
+        _("受理时限单位"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_HOURS
     )
     sign_limit = models.PositiveIntegerField(_("签收时限"), default=4)
     sign_limit_unit = models.CharField(
-        _("签收时限单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKING_HOURS
+        _("签收时限单位"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_HOURS
     )
     handle_limit = models.PositiveIntegerField(_("办理时限"), default=7)
     handle_limit_unit = models.CharField(
-        _("办理时限单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
+        _("办理时限单位"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
     )
     verify_limit = models.PositiveIntegerField(_("核查时限"), default=1)
     verify_limit_unit = models.CharField(
-        _("核查时限单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
+        _("核查时限单位"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
     )
     is_active = models.BooleanField(_("在用"), default=True)
     published_on = models.DateField(

@@ -13,7 +13,7 @@ from ..models import STAGES, ChangeStatus, LimitUnit, MatterCategory, MatterChan
 
 class LimitSerializer(serializers.Serializer[Any]):
     amount = serializers.IntegerField()
-    unit = serializers.ChoiceField(LimitUnit.choices, help_text=_("hours:工作小时;days:工作日"))
+    unit = serializers.ChoiceField(LimitUnit.choices, help_text=_("hours:工作小时;days:工作日;clock_hours:自然小时"))
 
 
 class LimitsSerializer(serializers.Serializer[Any]):
