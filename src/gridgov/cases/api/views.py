@@ -108,7 +108,7 @@ def _conflict_response(case: Case) -> Response:
 def _action_schema(spec: ActionSpec) -> Any:
     return extend_schema(
         summary=spec.summary,
-        description=spec.description or None,
+        description=spec.description or spec.summary,
         operation_id=f"cases_{spec.method_name[3:]}",
         tags=["cases"],
         request={
