@@ -157,6 +157,8 @@ def test_return_escalate_extension_reminder_and_supervision_through_http(cc: Cas
     assert api.get(f"/api/v1/cases/{case.number}/").status_code == 404
     ok(act(api, cc, "community", case, "dispatch", unit="U441302001PS"))
     ok(act(api, cc, "police", case, "sign"))
+    refused = act(api, cc, "police", case, "request-extension", amount=2, amount_unit="clock_hours", reason="需协调")
+    assert refused.status_code == 400 and "amount_unit" in refused.json()  # extensions are in working time
     asked = ok(act(api, cc, "police", case, "request-extension", amount=2, amount_unit="days", reason="需协调"))
     assert asked["deadlines"]["extension_amount"] == 2
     ok(act(api, cc, "community", case, "approve-extension"))

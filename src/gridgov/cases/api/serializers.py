@@ -492,7 +492,12 @@ class ReturnSerializer(NoteSerializer):
 
 class ExtensionRequestSerializer(ReasonSerializer):
     amount = serializers.IntegerField(min_value=1, max_value=365, help_text=_("延期时长"))
-    amount_unit = serializers.ChoiceField(LimitUnit.choices, default=LimitUnit.WORKING_DAYS, help_text=_("时长单位"))
+    # An extension is granted in working time only (the service refuses clock hours).
+    amount_unit = serializers.ChoiceField(
+        [(u.value, u.label) for u in (LimitUnit.WORKING_HOURS, LimitUnit.WORKING_DAYS)],
+        default=LimitUnit.WORKING_DAYS,
+        help_text=_("时长单位"),
+    )
 
 
 class SummonSerializer(NoteSerializer):
