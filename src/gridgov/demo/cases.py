@@ -16,7 +16,10 @@ numbers (a yearly sequence) differ.
 
 惠城区 (the demo district) gets :data:`HUICHENG_CASES` cases — among them a queue for each demo account: the
 community dispatcher's community, the worker's grid, and the police unit of the demo "handler" — and the other
-districts :data:`ELSEWHERE_CASES` between them.
+districts :data:`ELSEWHERE_CASES` between them. Why not more: each case costs about 80 ms of CPU in the services
+(5–6 transitions of 5–11 queries each), so 1,200 cases add about 100 s to a build of about 45 s — what fits the
+demo's three-minute budget on SQLite (measured 2026-11-27 on the 2-core development machine; see the report in
+``bench/README.md``, "Demo build").
 """
 
 from __future__ import annotations
@@ -48,8 +51,8 @@ from gridgov.units.models import Unit, UnitKind
 from .geometry import SEED
 
 HUICHENG = "441302"
-HUICHENG_CASES = 1200
-ELSEWHERE_CASES = 300
+HUICHENG_CASES = 1000
+ELSEWHERE_CASES = 200
 DAYS = 60
 #: Cases in the demo community (冈头社区) and, of those, on the demo worker's grid.
 DEMO_COMMUNITY_CASES = 160
@@ -661,11 +664,9 @@ def _backdate(plans: list[Plan], now: datetime.datetime, rng: random.Random) -> 
                 start = latest - datetime.timedelta(hours=rng.uniform(0.2, 2))
         room = (latest - start).total_seconds() / 3600
         scale = min(1.0, room / total) if total > 0 else 1.0
-        times: list[datetime.datetime] = []
-        t = start
-        for delay in plan.delays:
-            t = t + datetime.timedelta(hours=delay * scale)
-            times.append(t)
+        times = _schedule(start, plan.delays, scale, latest, daytime=True)
+        if times[-1] > latest:  # the nights skipped pushed it past now: keep the plain clock
+            times = _schedule(start, plan.delays, scale, latest, daytime=False)
         moves[pk] = ([e[2] for e in events], times)
         event_at.extend((when, e[0]) for when, e in zip(times, events, strict=True))
 
@@ -765,6 +766,32 @@ def _backdate(plans: list[Plan], now: datetime.datetime, rng: random.Random) -> 
             cursor.executemany(f"UPDATE {ms} SET held_on = %s WHERE id = %s", session_rows)
     _move_around(moves, now)
     return len(event_at)
+
+
+def _schedule(
+    start: datetime.datetime, delays: list[float], scale: float, latest: datetime.datetime, *, daytime: bool
+) -> list[datetime.datetime]:
+    times: list[datetime.datetime] = []
+    t = start
+    for delay in delays:
+        t = t + datetime.timedelta(hours=delay * scale)
+        if daytime:
+            t = _daytime(t, latest)
+        times.append(t)
+    return times
+
+
+def _daytime(when: datetime.datetime, latest: datetime.datetime) -> datetime.datetime:
+    """People act between 08:00 and 20:00: a step that falls in the night moves to the next morning (as long as
+    that morning has already come)."""
+    local = timezone.localtime(when)
+    if 8 <= local.hour < 20:
+        return when
+    morning = local.replace(hour=8, minute=0, second=0, microsecond=0)
+    if local.hour >= 20:
+        morning += datetime.timedelta(days=1)
+    moved = morning + datetime.timedelta(minutes=local.minute)
+    return moved if moved <= latest else when
 
 
 def _json(value: dict[str, bool]) -> str:
