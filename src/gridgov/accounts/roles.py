@@ -6,6 +6,7 @@ whole policy: :func:`gridgov.accounts.scope.scope_for` reads it, ``visible_to`` 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,11 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
 ALL_ROLES = frozenset(Role)
+CENTRES = frozenset({Role.COMMUNITY_DISPATCHER, Role.SUBDISTRICT_DISPATCHER, Role.DISTRICT_DISPATCHER})
+# Who keeps the basic information current: the grid's worker and head, the community centre, administrators.
+REGISTRY_EDITORS = frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.COMMUNITY_DISPATCHER, Role.ADMINISTRATOR})
+# Who reads the registry: staff in scope, except department handlers (they see a case's parties on the case).
+REGISTRY_READERS = frozenset(STAFF_ROLES - {Role.DEPARTMENT_HANDLER})
 
 # model → action → roles allowed (within the node they hold the role on)
 PERMISSIONS: dict[str, dict[str, frozenset[Role]]] = {
@@ -55,6 +61,28 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role]]] = {
         ),
         "review": frozenset({Role.ADMINISTRATOR}),
     },
+    # The registry (人地物组织). Personal fields are masked for every reader; "reveal" may ask for the full value
+    # with a reason (logged). Leaders read figures, not people: no reveal, no export.
+    "person": {
+        "view": REGISTRY_READERS,
+        "change": REGISTRY_EDITORS,
+        "reveal": frozenset({Role.GRID_WORKER, Role.GRID_HEAD} | CENTRES),
+        "export": frozenset(CENTRES | {Role.ADMINISTRATOR}),
+    },
+    "household": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS},
+    # Care-group tags (elderly living alone, disabled, low-income, left-behind children).
+    "persontag": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS},
+    # Special groups and key youth: only the roles that handle them (settings.SPECIAL_GROUP_ROLES).
+    "specialgroup": {
+        "view": frozenset(Role(r) for r in settings.SPECIAL_GROUP_ROLES),
+        "change": frozenset(Role(r) for r in settings.SPECIAL_GROUP_ROLES) & REGISTRY_EDITORS,
+    },
+    "rentalhouse": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS},
+    "floatingregistration": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS},
+    "organisation": {"view": STAFF_ROLES, "change": REGISTRY_EDITORS, "export": REGISTRY_READERS},
+    "facility": {"view": STAFF_ROLES, "change": REGISTRY_EDITORS | {Role.DEPARTMENT_HANDLER}},
+    "accesslog": {"view": frozenset({Role.ADMINISTRATOR})},
+    "importjob": {"view": REGISTRY_EDITORS | CENTRES, "add": REGISTRY_EDITORS | CENTRES},
 }
 
 # Which node each role is normally held on (the admin and the demo use this; the model does not force it).

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gridgov.units",
     "gridgov.matters",
     "gridgov.cases",
+    "gridgov.registry",
     "gridgov.web",
 ]
 
@@ -220,6 +221,14 @@ SPECTACULAR_SETTINGS = {
 # Comma-separated Fernet keys, newest first. The first encrypts; all decrypt (rotation).
 FIELD_ENCRYPTION_KEYS = env_list("GRIDGOV_FIELD_KEYS")
 BLIND_INDEX_KEY = os.environ.get("GRIDGOV_BLIND_INDEX_KEY", "")
+# Roles that see special-group and key-youth tags (within their scope); care-group tags are open to staff in
+# scope. Comma-separated role names of gridgov.accounts.roles.Role.
+SPECIAL_GROUP_ROLES = env_list(
+    "GRIDGOV_SPECIAL_GROUP_ROLES",
+    "grid_worker,grid_head,community_dispatcher,subdistrict_dispatcher,district_dispatcher",
+)
+# Floating-population registrations expiring within this many days are listed for renewal.
+FLOATING_EXPIRY_NOTICE_DAYS = int(os.environ.get("GRIDGOV_FLOATING_EXPIRY_NOTICE_DAYS", "30"))
 
 # --- background work ------------------------------------------------------------------------------------
 # Default: kombu's filesystem transport under the data directory — an embedded broker, no server needed.

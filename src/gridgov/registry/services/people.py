@@ -1,0 +1,189 @@
+"""Registering and changing people, and revealing their protected fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import AccessAction, AccessLog, DocType, Person, ResidenceType
+from ..validation import check_ric_consistency, clean_document, clean_phone
+from .base import check_version, place, require, require_scope_code
+
+PROTECTED_FIELDS = ("id_number", "phone", "registered_address", "current_address")
+PERSON_FIELDS = (
+    "doc_type",
+    "id_number",
+    "name",
+    "former_name",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "native_place",
+    "marital_status",
+    "political_status",
+    "education",
+    "religion",
+    "occupation",
+    "workplace",
+    "phone",
+    "registered_address",
+    "current_address",
+    "residence_type",
+    "occupancy",
+    "house",
+    "building",
+    "grid",
+)
+
+
+def clean_person(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise a person's fields (form, API and import all use this). Raises a ValidationError
+    naming each bad field; derives sex and birth date from a resident ID number when they were not given."""
+    errors: dict[str, str] = {}
+    out = dict(data)
+    doc_type = out.get("doc_type") or DocType.RIC
+    out["doc_type"] = doc_type
+    number = out.get("id_number")
+    if number:
+        try:
+            out["id_number"] = clean_document(doc_type, str(number))
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages[0]
+    if not errors.get("id_number") and doc_type == DocType.RIC and out.get("id_number"):
+        from ..validation import ric_birth_date, ric_sex
+
+        errors.update(check_ric_consistency(out["id_number"], out.get("birth_date"), out.get("sex")))
+        out.setdefault("birth_date", None)
+        out["birth_date"] = out["birth_date"] or ric_birth_date(out["id_number"])
+        out["sex"] = out.get("sex") or ric_sex(out["id_number"])
+    if not (out.get("name") or "").strip():
+        errors["name"] = _("姓名为必填项。")
+    else:
+        out["name"] = out["name"].strip()
+    if not out.get("birth_date") and "birth_date" not in errors:
+        errors["birth_date"] = _("出生日期为必填项(身份证号码可自动带出)。")
+    elif isinstance(out.get("birth_date"), dt.date) and out["birth_date"] > timezone.localdate():
+        errors["birth_date"] = _("出生日期不能晚于今天。")
+    if not out.get("sex") and "sex" not in errors:
+        errors["sex"] = _("性别为必填项(身份证号码可自动带出)。")
+    if out.get("phone"):
+        try:
+            out["phone"] = clean_phone(str(out["phone"]))
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
+    if out.get("residence_type") == ResidenceType.FOREIGN and doc_type == DocType.RIC:
+        errors["doc_type"] = _("境外人员应登记护照或通行证等证件。")
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _duplicate_error() -> ValidationError:
+    return ValidationError({"id_number": _("该证件号码已登记,请勿重复登记(可按证件号码查询后修改)。")})
+
+
+@transaction.atomic
+def register_person(*, by: Any, data: dict[str, Any], region_code: str = "") -> Person:
+    """Register one person (already cleaned by :func:`clean_person`) in the grid of their house/building/grid."""
+    data = clean_person(data)
+    house, building, grid, scope_code = place(
+        house=data.get("house"), building=data.get("building"), grid=data.get("grid"), region_code=region_code
+    )
+    if not scope_code:
+        raise ValidationError({"house": _("请指定现住房屋、楼栋或网格。")})
+    require_scope_code(Person, by, "change", scope_code)
+    person = Person(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
+    person.house, person.building, person.grid, person.scope_code = house, building, grid, scope_code
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        raise _duplicate_error() from exc
+    return person
+
+
+@transaction.atomic
+def update_person(
+    *,
+    by: Any,
+    person: Person,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    base: dict[str, Any] | None = None,
+) -> Person:
+    """Change a person's fields. ``expected_version``/``base``: what the editor saw; an edit that would
+    overwrite someone else's newer change raises :class:`StaleEdit` naming the fields."""
+    require(Person.objects, person, by, "change")
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    changes = {k: v for k, v in changes.items() if k in PERSON_FIELDS}
+    check_version(locked, expected_version, changes, base or {})
+    merged = {k: getattr(locked, k) for k in PERSON_FIELDS}
+    for k in PROTECTED_FIELDS:
+        merged[k] = merged[k].reveal() if merged[k] is not None else ""
+    merged.update(changes)
+    cleaned = clean_person(merged)
+    for key in changes:
+        setattr(locked, key, cleaned[key])
+    for key in ("sex", "birth_date"):
+        setattr(locked, key, cleaned[key])
+    if {"house", "building", "grid"} & changes.keys():
+        locked.house, locked.building, locked.grid, scope_code = place(
+            house=cleaned.get("house"), building=cleaned.get("building"), grid=cleaned.get("grid")
+        )
+        if scope_code:
+            require_scope_code(Person, by, "change", scope_code)
+            locked.scope_code = scope_code
+    locked.version += 1
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError as exc:
+        raise _duplicate_error() from exc
+    return locked
+
+
+@transaction.atomic
+def deregister_person(*, by: Any, person: Person, on: dt.date, reason: str = "") -> Person:
+    """Moved away or deceased: the person stays on record (their history and logs point at them), inactive."""
+    require(Person.objects, person, by, "change")
+    Person.objects.filter(pk=person.pk).update(is_active=False, left_on=on, version=person.version + 1)
+    person.refresh_from_db()
+    return person
+
+
+def reveal(*, by: Any, person: Person, field: str, reason: str, ip: str | None = None) -> str:
+    """The full value of one protected field, for a role allowed to ask, with a reason; written to the access
+    log in the same transaction (no log row, no value)."""
+    if field not in PROTECTED_FIELDS:
+        raise ValidationError({"field": _("只能查看证件号码、电话或详细地址。")})
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError({"reason": _("请填写查看事由(至少4个字)。")})
+    if not Person.objects.visible_to(by, "reveal").filter(pk=person.pk).exists():
+        if Person.objects.visible_to(by, "view").filter(pk=person.pk).exists():
+            raise PermissionDenied(_("您的角色不能查看完整的个人信息。"))
+        raise Person.DoesNotExist
+    with transaction.atomic():
+        AccessLog.objects.create(
+            user=by,
+            action=AccessAction.REVEAL,
+            person=person,
+            field=field,
+            reason=reason,
+            ip=ip,
+            scope_code=person.scope_code,
+        )
+    value = getattr(person, field)
+    return value.reveal() if value is not None else ""
+
+
+def log_bulk_access(*, by: Any, action: str, rows: int, detail: str, reason: str = "", scope_code: str = "") -> None:
+    """An export or import of people: who, how many, which list (filters), when."""
+    AccessLog.objects.create(
+        user=by, action=action, rows=rows, detail=detail[:400], reason=reason or "-", scope_code=scope_code
+    )

@@ -1,0 +1,118 @@
+"""Tagging people with a special, youth or care group; recording visits; ending a tag."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ..models import DEFAULT_VISIT_DAYS, TAG_FIELDS, AttentionLevel, Person, PersonTag, TagKind
+from .base import require
+
+
+def clean_details(kind: str, details: dict[str, Any]) -> dict[str, Any]:
+    """Check a tag's own fields against ``TAG_FIELDS``; dates as ISO strings, ints as ints."""
+    if kind not in TagKind.values:
+        raise ValidationError({"kind": _("未知的人员类别。")})
+    out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for f in TAG_FIELDS[kind]:
+        raw = details.get(f.name)
+        if raw in (None, ""):
+            if f.required:
+                errors[f.name] = _("“%(f)s”为必填项。") % {"f": f.label}
+            continue
+        try:
+            if f.type == "date":
+                out[f.name] = (
+                    raw.isoformat() if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw)).isoformat()
+                )
+            elif f.type == "int":
+                out[f.name] = int(raw)
+            elif f.type == "bool":
+                out[f.name] = raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes", "是"}
+            elif f.type == "choice":
+                if str(raw) not in {c for c, _label in f.choices}:
+                    raise ValueError
+                out[f.name] = str(raw)
+            else:
+                out[f.name] = str(raw).strip()
+        except (TypeError, ValueError):
+            errors[f.name] = _("“%(f)s”的值“%(v)s”无效。") % {"f": f.label, "v": raw}
+    if kind == TagKind.MENTAL_DISORDER and "risk_level" in out and not 0 <= out["risk_level"] <= 5:
+        errors["risk_level"] = _("危险性评估等级应为0到5。")
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _can_change(by: Any, tag_kind: str, person: Person) -> None:
+    restricted = PersonTag(kind=tag_kind).group != "care"
+    name = "specialgroup" if restricted else "persontag"
+    from gridgov.accounts.scope import scope_for
+
+    if not scope_for(by, name, "change").covers_code(person.scope_code):
+        require(Person.objects, person, by, "view")  # 404 when the person is out of view altogether
+        raise PermissionDenied(_("您没有权限管理此类人员。"))
+
+
+@transaction.atomic
+def tag_person(
+    *,
+    by: Any,
+    person: Person,
+    kind: str,
+    on: dt.date,
+    details: dict[str, Any] | None = None,
+    attention_level: str = AttentionLevel.NORMAL,
+    responsible: Any = None,
+    visit_every_days: int | None = None,
+    note: str = "",
+) -> PersonTag:
+    _can_change(by, kind, person)
+    cleaned = clean_details(kind, details or {})
+    days = visit_every_days or DEFAULT_VISIT_DAYS[kind]
+    if days < 1:
+        raise ValidationError({"visit_every_days": _("走访周期至少为1天。")})
+    tag = PersonTag(
+        person=person,
+        kind=kind,
+        details=cleaned,
+        attention_level=attention_level,
+        responsible=responsible,
+        visit_every_days=days,
+        valid_from=on,
+        note=note,
+        scope_code=person.scope_code,
+    )
+    tag.next_visit_due = tag.compute_next_visit()
+    try:
+        with transaction.atomic():
+            tag.save()
+    except IntegrityError as exc:
+        raise ValidationError({"kind": _("此人已在该类别中列管。")}) from exc
+    return tag
+
+
+@transaction.atomic
+def record_tag_visit(*, by: Any, tag: PersonTag, on: dt.date) -> PersonTag:
+    """A home visit to a tagged person moves the next due date (fieldwork's visit records call this)."""
+    _can_change(by, tag.kind, tag.person)
+    if tag.last_visit_on is None or on > tag.last_visit_on:
+        tag.last_visit_on = on
+        tag.next_visit_due = tag.compute_next_visit()
+        tag.save(update_fields=["last_visit_on", "next_visit_due"])
+    return tag
+
+
+@transaction.atomic
+def end_tag(*, by: Any, tag: PersonTag, on: dt.date, note: str = "") -> PersonTag:
+    _can_change(by, tag.kind, tag.person)
+    tag.valid_to = on
+    if note:
+        tag.note = f"{tag.note}\n{note}".strip()
+    tag.save(update_fields=["valid_to", "note"])
+    return tag
