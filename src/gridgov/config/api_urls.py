@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("gridgov.matters.api.urls")),
     path("", include("gridgov.core.notifications_api")),
     path("", include("gridgov.cases.api.urls")),
+    path("", include("gridgov.registry.api.urls")),
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("territory/", include("gridgov.territory.urls")),
     path("notifications/", include("gridgov.core.urls")),
     path("cases/", include("gridgov.cases.urls")),
+    path("registry/", include("gridgov.registry.urls")),
     path("", include("gridgov.web.urls")),
 ]
 if settings.DEBUG:
