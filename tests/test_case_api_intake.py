@@ -1,5 +1,6 @@
 """POST /api/v1/cases/: intake over HTTP is idempotent on the client UUID (201 new, 200 replay, 409 with the
-differing fields), takes multipart photos, offers duplicates, and names the field of bad input."""
+differing fields), takes multipart photos, offers duplicates, names the field of bad input, and answers with a slim
+body (the detail is at its ``url``)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def test_a_new_report_is_201_and_the_same_uuid_and_content_again_is_200_with_the
     number = first.json()["number"]
     assert first.json()["status"] == "reported"
     assert first.json()["grid_code"] == "441302001001001"
+    assert Case.objects.get().grid.code == "441302001001001"  # type: ignore[union-attr]
     again = api.post("/api/v1/cases/", body(client_uuid=client_uuid), format="json")
     assert again.status_code == 200
     assert again.json()["number"] == number
@@ -61,7 +63,9 @@ def test_photos_come_as_multipart_and_are_served_without_exif(cc: CaseCity, api:
     photo = SimpleUploadedFile("IMG_0001.jpg", jpeg_with_gps(), content_type="image/jpeg")
     response = api.post("/api/v1/cases/", {**body(), "photos": [photo]}, format="multipart")
     assert response.status_code == 201, response.json()
-    attachments = response.json()["attachments"]
+    detail = api.get(response.json()["url"])
+    assert detail.status_code == 200
+    attachments = detail.json()["attachments"]
     assert len(attachments) == 1
     assert "IMG_0001" not in attachments[0]["url"]
     stored = CaseAttachment.objects.get()
@@ -119,3 +123,39 @@ def test_a_user_without_any_role_cannot_report(cc: CaseCity, api: APIClient) -> 
 
 def test_an_anonymous_client_gets_401(cc: CaseCity, api: APIClient) -> None:
     assert api.post("/api/v1/cases/", body(), format="json").status_code == 401
+
+
+def test_the_answer_is_slim_and_points_to_the_detail(cc: CaseCity, api: APIClient) -> None:
+    api.force_authenticate(cc.users["worker"])
+    response = api.post("/api/v1/cases/", body(), format="json")
+    assert response.status_code == 201
+    answer = response.json()
+    assert set(answer) == {"id", "number", "status", "version", "due_at", "grid_code", "duplicates", "url"}
+    case = Case.objects.get()
+    assert answer["id"] == case.pk and answer["version"] == case.version
+    assert answer["due_at"] is not None and answer["due_at"].startswith(str(case.due_at.year))  # type: ignore[union-attr]
+    assert answer["url"] == f"http://testserver/api/v1/cases/{case.number}/"
+    detail = api.get(answer["url"]).json()
+    assert detail["number"] == case.number and [e["action"] for e in detail["timeline"]] == ["report"]
+
+
+def test_a_replay_answers_with_the_same_slim_body(cc: CaseCity, api: APIClient) -> None:
+    api.force_authenticate(cc.users["worker"])
+    client_uuid = str(uuid.uuid4())
+    first = api.post("/api/v1/cases/", body(client_uuid=client_uuid), format="json").json()
+    again = api.post("/api/v1/cases/", body(client_uuid=client_uuid), format="json")
+    assert again.status_code == 200
+    assert {k: again.json()[k] for k in ("id", "number", "status", "url")} == {
+        k: first[k] for k in ("id", "number", "status", "url")
+    }
+
+
+def test_a_category_that_exists_but_is_not_in_force_is_refused_on_category(cc: CaseCity, api: APIClient) -> None:
+    cc.categories["rubbish"].is_active = False
+    cc.categories["rubbish"].save()
+    api.force_authenticate(cc.users["worker"])
+    response = api.post("/api/v1/cases/", body(), format="json")
+    assert response.status_code == 400
+    assert response.json()["category"] == ["该事项类别未发布或已失效。"]
+    response = api.post("/api/v1/cases/", body(category="9999"), format="json")
+    assert response.status_code == 400 and response.json()["category"] != ["该事项类别未发布或已失效。"]

@@ -66,3 +66,53 @@ def test_two_dispatchers_in_parallel_threads_one_wins(cc: CaseCity) -> None:
         t.join()
     assert sorted(outcomes) == ["conflict", "ok"]
     assert CaseEvent.objects.filter(case=case, action="dispatch").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reports_in_parallel_threads_get_distinct_consecutive_numbers() -> None:
+    """The number is one upsert … RETURNING: no two transactions read the same counter (PostgreSQL locks the row,
+    SQLite serialises writers)."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("threads on SQLite need a file database (GRIDGOV_TEST_FILE_DB=1): the in-memory one locks tables")
+    from django.db import transaction
+    from django.utils import timezone
+
+    from gridgov.cases.services.intake import next_number
+
+    threads_n, each = 4, 10
+    barrier = threading.Barrier(threads_n)
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            for _ in range(each):
+                with transaction.atomic():
+                    numbers.append(next_number(timezone.now()))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(threads_n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(set(numbers)) == threads_n * each
+    assert sorted(int(n[4:]) for n in numbers) == list(range(1, threads_n * each + 1))
+
+
+def test_a_rolled_back_report_gives_its_number_back(cc: CaseCity) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from gridgov.cases.services.intake import next_number
+
+    first = next_number(timezone.now())
+    with pytest.raises(RuntimeError), transaction.atomic():
+        next_number(timezone.now())
+        raise RuntimeError
+    assert int(next_number(timezone.now())) == int(first) + 1

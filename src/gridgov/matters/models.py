@@ -58,6 +58,27 @@ STAGES = ("accept", "sign", "handle", "verify")
 
 
 class MatterCategoryQuerySet(models.QuerySet["MatterCategory"]):
+    """Bulk writes move the matter list's version like ``save()`` does (``signals.py``), so no ``.update()``, in
+    code or in a test, can leave a process answering from a stale in-force cache."""
+
+    def update(self, **kwargs: Any) -> int:
+        count = super().update(**kwargs)
+        if count:
+            bump_list_version()
+        return count
+
+    update.queryset_only = True  # type: ignore[attr-defined]
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[MatterCategory]:
+        created = super().bulk_create(*args, **kwargs)
+        bump_list_version()
+        return created
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        count = super().bulk_update(*args, **kwargs)
+        bump_list_version()
+        return count
+
     def in_force(self, on: datetime.date | None = None) -> MatterCategoryQuerySet:
         """Categories in force on a date: active, published by then, and (if temporary) not yet lapsed."""
         on = on or local_today()
@@ -213,6 +234,31 @@ class MatterCategory(models.Model):
             errors.setdefault(name, []).extend(messages)
         if errors:
             raise ValidationError(errors)
+
+
+class MatterListState(models.Model):
+    """One row: a counter moved in the same transaction as any write to a category. Each process compares it
+    with the version its in-force cache was built from (``gridgov.matters.inforce``) and rebuilds when it moved."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("事项清单版本")
+        verbose_name_plural = _("事项清单版本")
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+def bump_list_version() -> None:
+    """Move the matter list's version (inside the caller's transaction). ``update()`` skips ``auto_now``: set
+    ``changed_at`` too, so (version, changed_at) never repeats after a rollback."""
+    from django.db.models import F
+    from django.db.models.functions import Now
+
+    if not MatterListState.objects.filter(pk=1).update(version=F("version") + 1, changed_at=Now()):
+        MatterListState.objects.get_or_create(pk=1, defaults={"version": 1})
 
 
 class ChangeStatus(models.TextChoices):

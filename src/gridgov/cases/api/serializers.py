@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from gridgov.core.api import CRSField
 from gridgov.core.crs import CRS, from_wgs84
+from gridgov.matters.inforce import in_force_by_code
 from gridgov.matters.models import LimitUnit, MatterCategory
 from gridgov.units.models import Unit
 
@@ -353,12 +354,22 @@ class DuplicateSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
 
 
-class IntakeResponseSerializer(CaseDetailSerializer):
+class IntakeResponseSerializer(serializers.ModelSerializer[Case]):
+    """The answer to a report: what the phone needs to file it (number, status, deadline, grid) and the possible
+    duplicates to offer — not the case detail (timeline, actions, summonses), which ``url`` gives on request."""
+
+    url = serializers.SerializerMethodField(help_text=_("案件详情的 API 地址"))
     duplicates = serializers.SerializerMethodField(help_text=_("同类别、附近、近期的未结案件,可能与本案重复"))
 
-    class Meta(CaseDetailSerializer.Meta):
-        fields = [*CaseDetailSerializer.Meta.fields, "duplicates"]
+    class Meta:
+        model = Case
+        fields = ["id", "number", "status", "version", "due_at", "grid_code", "duplicates", "url"]
         read_only_fields = fields
+
+    def get_url(self, obj: Case) -> str:
+        path = reverse("case-detail", kwargs={"number": obj.number})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
     @extend_schema_field(DuplicateSerializer(many=True))
     def get_duplicates(self, obj: Case) -> list[dict[str, Any]]:
@@ -396,9 +407,21 @@ class PhotosField(serializers.ListField):
         return checked
 
 
+class InForceCategoryField(serializers.SlugRelatedField[MatterCategory]):
+    """A category code of the matter list in force. Read from the process's in-force cache (one version read per
+    request, see ``gridgov.matters.inforce``); only a code not in force costs a lookup, to say why it is refused."""
+
+    def to_internal_value(self, data: Any) -> MatterCategory:
+        found = in_force_by_code().get(str(data))
+        if found is not None:
+            return found
+        super().to_internal_value(data)  # unknown code: "does not exist"
+        raise serializers.ValidationError(_("该事项类别未发布或已失效。"))
+
+
 class CaseCreateSerializer(serializers.Serializer[Any]):
     source = serializers.ChoiceField(Source.choices, default=Source.PATROL)  # type: ignore[assignment]
-    category = serializers.SlugRelatedField(
+    category = InForceCategoryField(
         slug_field="code",
         queryset=MatterCategory.objects.all(),
         help_text=_("事项类别编码(现行事项清单)"),
@@ -413,11 +436,6 @@ class CaseCreateSerializer(serializers.Serializer[Any]):
         required=False, allow_null=True, help_text=_("客户端生成的编号:同一编号同一内容只受理一次")
     )
     photos = PhotosField()
-
-    def validate_category(self, value: MatterCategory) -> MatterCategory:
-        if not MatterCategory.objects.in_force().filter(pk=value.pk).exists():
-            raise serializers.ValidationError(_("该事项类别未发布或已失效。"))
-        return value
 
 
 # --- writing: one small serializer per action -------------------------------------------------------------------

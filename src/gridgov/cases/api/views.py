@@ -185,11 +185,9 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             )
         )
 
-    def _detail(self, case: Case, *, status_code: int = status.HTTP_200_OK, **extra: Any) -> Response:
+    def _detail(self, case: Case) -> Response:
         fresh = self.full_queryset().get(pk=case.pk)
-        context = {**self.get_serializer_context(), **extra}
-        serializer_class = s.IntakeResponseSerializer if "duplicates" in extra else s.CaseDetailSerializer
-        return Response(serializer_class(fresh, context=context).data, status=status_code)
+        return Response(s.CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
     # --- intake ---------------------------------------------------------------------------------------------
 
@@ -197,7 +195,8 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         summary=_("上报案件"),
         description=_(
             "幂等:同一 client_uuid 同一内容返回已有案件(200);内容不同返回 409 并列出不同的字段。"
-            "照片以 multipart/form-data 的 photos 字段上传(可多张)。响应中 duplicates 为可能重复的案件。"
+            "照片以 multipart/form-data 的 photos 字段上传(可多张)。响应只含编号、状态、期限、网格、可能重复的案件"
+            "(duplicates)和详情地址(url);时间线、照片等详情请按 url 读取。"
         ),
         tags=["cases"],
         request={"application/json": s.CaseCreateSerializer, "multipart/form-data": s.CaseCreateSerializer},
@@ -235,7 +234,9 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         except services.TransitionNotAllowed as exc:
             return _refusal_response(exc, None)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return self._detail(result.case, status_code=code, duplicates=result.duplicates)
+        # A slim answer, from the objects in hand (no re-read): the detail is one GET away at ``url``.
+        context = {"request": request, "duplicates": result.duplicates}
+        return Response(s.IntakeResponseSerializer(result.case, context=context).data, status=code)
 
     # --- timeline and export --------------------------------------------------------------------------------
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.scope import roles_of
 from gridgov.core.crs import to_wgs84
-from gridgov.territory.locator import locate
+from gridgov.territory.locator import get_locator
 from gridgov.territory.models import Grid
 from gridgov.units.models import Tier
 
@@ -82,16 +83,42 @@ def _check_replay(existing: Case, content: dict[str, Any]) -> None:
 
 
 def next_number(now: Any) -> str:
-    """Year (Asia/Shanghai) + a 7-digit sequence, e.g. 20260000042. The counter row is locked by the UPDATE."""
+    """Year (Asia/Shanghai) + a 7-digit sequence, e.g. 20260000042.
+
+    One statement takes the number: an upsert that creates the year's counter at 1 or adds one to it, and returns
+    the new value (``INSERT … ON CONFLICT DO UPDATE … RETURNING``, PostgreSQL ≥ 9.5 and SQLite ≥ 3.35). The
+    counter row is locked by the write until the caller's transaction ends, so two reports never share a number
+    and a rolled back report gives its number back; on SQLite writers are serialised by the database lock."""
     year = timezone.localtime(now).year
-    if not CaseSequence.objects.filter(year=year).update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                CaseSequence.objects.create(year=year, last=1)
-        except IntegrityError:
-            CaseSequence.objects.filter(year=year).update(last=F("last") + 1)
-    last = CaseSequence.objects.get(year=year).last
-    return f"{year}{last:07d}"
+    q = connection.ops.quote_name
+    table, year_column, last = q(CaseSequence._meta.db_table), q("year"), q("last")
+    sql = (
+        f"INSERT INTO {table} ({year_column}, {last}) VALUES (%s, 1) "
+        f"ON CONFLICT ({year_column}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+    return f"{year}{int(row[0]):07d}"
+
+
+#: (territory token, {grid code: grid id}) — the current grids' ids, rebuilt when the territory moves.
+_grid_ids: tuple[object, dict[str, int]] | None = None
+_grid_ids_lock = threading.Lock()
+
+
+def _grid_id(locator: Any, code: str) -> int | None:
+    """The id of the current grid with ``code``, from a per-process map kept with the locator's token (any write
+    to a grid moves it), rather than one query per report."""
+    global _grid_ids
+    current = _grid_ids
+    if current is None or current[0] != locator.token:
+        with _grid_ids_lock:
+            current = _grid_ids
+            if current is None or current[0] != locator.token:
+                current = (locator.token, dict(Grid.objects.current().values_list("code", "pk")))
+                _grid_ids = current
+    return current[1].get(code)
 
 
 def report_case(
@@ -133,14 +160,15 @@ def report_case(
         if existing is not None:
             _check_replay(existing, content)
             return IntakeResult(existing, False)
-    location = locate(wlon, wlat)
+    locator = get_locator()
+    location = locator.locate(wlon, wlat)
     if location is None or location.grid_code is None:
         raise ValidationError({"location": _("不在任何网格内")})
-    grid = Grid.objects.current().filter(code=location.grid_code).first()
+    grid_id = _grid_id(locator, location.grid_code)
     duplicates = possible_duplicates(category, wlon, wlat)
     try:
         with transaction.atomic():
-            case = _create(by, source, category, content, location, grid, client, checked)
+            case = _create(by, source, category, content, location, grid_id, client, checked)
     except IntegrityError:
         # Another request with the same client UUID won the race: answer as the replay it is.
         existing = Case.objects.filter(client_uuid=client).first() if client else None
@@ -157,7 +185,7 @@ def _create(
     category: Any,
     content: dict[str, Any],
     location: Any,
-    grid: Grid | None,
+    grid_id: int | None,
     client: uuid.UUID | None,
     photos: list[CheckedPhoto],
 ) -> Case:
@@ -170,7 +198,7 @@ def _create(
         category=category,
         lon=content["lon"],
         lat=content["lat"],
-        grid=grid,
+        grid_id=grid_id,
         grid_code=location.grid_code,
         community_code=location.community_code or "",
         subdistrict_code=location.subdistrict_code or "",
