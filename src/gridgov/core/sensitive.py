@@ -105,6 +105,14 @@ class Sensitive:
     def __reduce__(self) -> Any:  # never pickle plaintext into caches or task queues
         raise TypeError("Sensitive values are not picklable")
 
+    # copy and deepcopy fall back on __reduce__ (and so would fail, e.g. deepcopy of a Person): the value is
+    # immutable, so a copy is the value itself.
+    def __copy__(self) -> Sensitive:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Sensitive:
+        return self
+
 
 class _FromDb(Sensitive):
     """A value read from the database: assigning it must keep the stored blind index as it is."""
