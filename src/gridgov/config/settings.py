@@ -214,6 +214,11 @@ SPECTACULAR_SETTINGS = {
         "LimitUnitEnum": "gridgov.matters.models.LimitUnit",
         "MatterChangeStatusEnum": "gridgov.matters.models.ChangeStatus",
         "CaseStatusEnum": "gridgov.cases.workflow.Status",
+        "HouseholdKindEnum": "gridgov.registry.models.HouseholdKind",
+        "TagKindEnum": "gridgov.registry.models.TagKind",
+        "OrganisationKindEnum": "gridgov.registry.models.OrganisationKind",
+        "FacilityStatusEnum": "gridgov.registry.models.FacilityStatus",
+        "FloatingReasonEnum": "gridgov.registry.models.FloatingReason",
     },
 }
 
