@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
 
 from ..models import AccessAction
 from .common import list_context, render_page
 from .lists import LISTS
 
 
+@require_GET
 @login_required
 def access_log(request: HttpRequest) -> HttpResponse:
     spec = LISTS["access-log"]

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
 
 from gridgov.core.scoping import get_visible_or_404
 from gridgov.territory.models import Building
@@ -14,6 +15,7 @@ from ..models import Organisation, Person, RentalHouse
 from .common import may, render_page
 
 
+@require_GET
 @login_required
 def building_page(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user

@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from gridgov.core.scoping import get_visible_or_404
 
@@ -59,6 +59,7 @@ def _page(request: HttpRequest, household: Household, **forms_: Any) -> HttpResp
     return render_page(request, "registry/household.html", context)
 
 
+@require_GET
 @login_required
 def household_page(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, household_or_404(request, pk))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from gridgov.core.scoping import get_visible_or_404
 
@@ -136,6 +136,7 @@ def tag_rows(person: Person, user: Any) -> list[dict[str, Any]]:
     return rows
 
 
+@require_GET
 @login_required
 def person_page(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_or_404(request, pk)

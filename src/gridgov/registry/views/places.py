@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from gridgov.core import crs as crs_mod
 from gridgov.core.scoping import get_visible_or_404
@@ -52,16 +52,19 @@ def _list(request: HttpRequest, name: str, template: str, **extra: Any) -> HttpR
     return render_page(request, template, context)
 
 
+@require_GET
 @login_required
 def floating_list(request: HttpRequest) -> HttpResponse:
     return _list(request, "floating", "registry/floating_list.html", notice_days=settings.FLOATING_EXPIRY_NOTICE_DAYS)
 
 
+@require_GET
 @login_required
 def rentals_list(request: HttpRequest) -> HttpResponse:
     return _list(request, "rentals", "registry/rental_list.html")
 
 
+@require_GET
 @login_required
 def organisations_list(request: HttpRequest) -> HttpResponse:
     return _list(
@@ -104,6 +107,7 @@ def organisation_inspect(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(target)
 
 
+@require_GET
 @login_required
 def facilities(request: HttpRequest) -> HttpResponse:
     spec = LISTS["facilities"]

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from gridgov.core.scoping import get_visible_or_404
 
@@ -56,11 +56,13 @@ def _tag_list(request: HttpRequest, name: str) -> HttpResponse:
     return render_page(request, "registry/tag_list.html", context)
 
 
+@require_GET
 @login_required
 def special_list(request: HttpRequest) -> HttpResponse:
     return _tag_list(request, "special")
 
 
+@require_GET
 @login_required
 def care_list(request: HttpRequest) -> HttpResponse:
     return _tag_list(request, "care")
