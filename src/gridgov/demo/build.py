@@ -17,7 +17,9 @@ What it writes (all deterministic, from :func:`gridgov.demo.geometry.demo_city` 
   organisation and a volunteer federation; in each sub-district a centre, police station, justice office,
   city-management squad and volunteer team; a governance centre in each community. The department handlers
   are members of their district's unit (``RoleAssignment.unit``);
-* the default matter list (``gridgov load-matter-list``).
+* the default matter list (``gridgov load-matter-list``);
+* residents (:mod:`gridgov.demo.people`): about 300,000 people with their households, tags, rentals,
+  organisations and facilities, in 冈头社区 and the grids of 惠城区 that follow it.
 
 Everything is written in one transaction, and the demo's administrator account — the completion marker — is the
 last row written: a build killed midway leaves either nothing or (on a database that did not roll back) an
@@ -53,6 +55,7 @@ from gridgov.units.models import Tier, Unit, UnitKind
 from .cases import build_demo_cases, delete_demo_cases
 from .geometry import CITY, PROVINCE, SEED, GridRecord, _uniform_points, demo_city, density
 from .names import NameBook
+from .people import build_people, delete_people, people_count
 
 PEOPLE_PER_HOUSEHOLD = 2.85
 TARGET_PEOPLE = 6_000_000
@@ -156,6 +159,7 @@ class DemoSummary:
             f"人口(估) {self.people_estimate:,}",
             f"  综合网格网格员 {c.get('grid_workers', 0):,}(其中兼职 {c.get('part_time', 0)})  "
             f"账号 {c.get('users', 0):,}",
+            f"  实有人口(演示) {c.get('residents', 0):,}",
             f"  处置单位 {c.get('units', 0):,}  事项类别 {c.get('matter_categories', 0):,}  案件 {c.get('cases', 0):,}",
             "",
             str(_("演示账号")) + ":",
@@ -191,6 +195,7 @@ def demo_counts() -> dict[str, int]:
         "units": Unit.objects.filter(region__code__startswith=CITY_PREFIX).count(),
         "matter_categories": MatterCategory.objects.count(),
         "cases": Case.objects.filter(community_code__startswith=CITY_PREFIX).count(),
+        "residents": people_count(CITY_PREFIX),
     }
 
 
@@ -216,6 +221,7 @@ def delete_demo() -> None:
     h = House._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         delete_demo_cases(CITY_PREFIX)
+        delete_people(CITY_PREFIX)
         # Raw deletes: the ORM would load millions of rows to cascade.
         cursor.execute(
             f"DELETE FROM {h} WHERE building_id IN (SELECT id FROM {b} WHERE code LIKE %s)", [CITY_PREFIX + "%"]
@@ -261,6 +267,7 @@ class _Progress:
         "buildings": 10,
         "houses": 55,
         "people": 5,
+        "residents": 40,
         "finish": 5,
         "cases": 40,
     }
@@ -393,6 +400,8 @@ class _Builder:
         load_matter_list()
         self.write_people(city.grids)
         self.bar.advance(_Progress.WEIGHTS["people"])
+        self.bar.phase("residents")
+        build_people(progress=lambda share: self.bar.advance(share * _Progress.WEIGHTS["residents"]))
         self.bar.phase("finish")
         bump_version()
         self.bar.phase("cases")
