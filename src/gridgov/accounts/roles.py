@@ -31,6 +31,12 @@ REGISTRY_EDITORS = frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.COMMUNITY_D
 # Who reads the registry: staff in scope, except department handlers (they see a case's parties on the case).
 REGISTRY_READERS = frozenset(STAFF_ROLES - {Role.DEPARTMENT_HANDLER})
 
+
+def _special_group_permissions() -> dict[str, frozenset[Role]]:
+    roles = frozenset(Role(r) for r in settings.SPECIAL_GROUP_ROLES)
+    return {"view": roles, "change": roles & REGISTRY_EDITORS}
+
+
 # model → action → roles allowed (within the node they hold the role on)
 PERMISSIONS: dict[str, dict[str, frozenset[Role]]] = {
     "region": {"view": STAFF_ROLES, "change": frozenset({Role.ADMINISTRATOR})},
@@ -72,11 +78,9 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role]]] = {
     "household": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS},
     # Care-group tags (elderly living alone, disabled, low-income, left-behind children).
     "persontag": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS},
-    # Special groups and key youth: only the roles that handle them (settings.SPECIAL_GROUP_ROLES).
-    "specialgroup": {
-        "view": frozenset(Role(r) for r in settings.SPECIAL_GROUP_ROLES),
-        "change": frozenset(Role(r) for r in settings.SPECIAL_GROUP_ROLES) & REGISTRY_EDITORS,
-    },
+    # Special groups and key youth: only the roles that handle them (settings.SPECIAL_GROUP_ROLES, read at each
+    # check by allowed_roles(); this entry is its value at import, for readers of the table).
+    "specialgroup": _special_group_permissions(),
     "rentalhouse": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS},
     "floatingregistration": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS},
     "organisation": {"view": STAFF_ROLES, "change": REGISTRY_EDITORS, "export": REGISTRY_READERS},
@@ -84,6 +88,15 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role]]] = {
     "accesslog": {"view": frozenset({Role.ADMINISTRATOR})},
     "importjob": {"view": REGISTRY_EDITORS | CENTRES, "add": REGISTRY_EDITORS | CENTRES},
 }
+
+
+def allowed_roles(model_name: str, action: str) -> frozenset[Role]:
+    """The roles allowed ``action`` on ``model_name``. Special groups follow ``settings.SPECIAL_GROUP_ROLES`` as it
+    is now, not as it was when this module was imported, so the setting can be changed (and overridden in tests)."""
+    if model_name == "specialgroup":
+        return _special_group_permissions().get(action, frozenset())
+    return PERMISSIONS.get(model_name, {}).get(action, frozenset())
+
 
 # Which node each role is normally held on (the admin and the demo use this; the model does not force it).
 ROLE_NODE = {

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from gridgov.core.regioncodes import scope_prefix
 from gridgov.core.scoping import Scope
 
-from .roles import PERMISSIONS, Role
+from .roles import Role, allowed_roles
 
 
 def scope_for(user: Any, model_name: str, action: str) -> Scope:
@@ -17,7 +17,7 @@ def scope_for(user: Any, model_name: str, action: str) -> Scope:
         return Scope()
     if user.is_superuser:
         return Scope(everything=True)
-    allowed = PERMISSIONS.get(model_name, {}).get(action, frozenset())
+    allowed = allowed_roles(model_name, action)
     rows = assignments_of(user)
     regions: set[str] = set()
     grids: set[str] = set()
