@@ -74,7 +74,7 @@ def tag_person(
 ) -> PersonTag:
     _can_change(by, kind, person)
     cleaned = clean_details(kind, details or {})
-    days = visit_every_days or DEFAULT_VISIT_DAYS[kind]
+    days = DEFAULT_VISIT_DAYS[kind] if visit_every_days is None else visit_every_days  # 0 is refused, not the default
     if days < 1:
         raise ValidationError({"visit_every_days": _("走访周期至少为1天。")})
     tag = PersonTag(
