@@ -219,6 +219,8 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "gridgov.registry.models.OrganisationKind",
         "FacilityStatusEnum": "gridgov.registry.models.FacilityStatus",
         "FloatingReasonEnum": "gridgov.registry.models.FloatingReason",
+        "ImportKindEnum": "gridgov.registry.models.ImportKind",
+        "ImportStatusEnum": "gridgov.registry.models.ImportStatus",
     },
 }
 
