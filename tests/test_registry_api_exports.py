@@ -72,6 +72,15 @@ def test_readers_without_the_export_action_cannot_export_people(
     assert not AccessLog.objects.exists()
 
 
+def test_a_searched_number_is_masked_in_the_access_log(city: MiniCity, api: APIClient, person: Person) -> None:
+    number = make_ric(seq=8)
+    response = as_user(api, city, "community").get("/api/v1/persons/export.xlsx", {"q": number})
+    assert len(rows(response.content)) == 3
+    detail = AccessLog.objects.get().detail
+    assert number not in detail
+    assert number[:4] + "**********" + number[-4:] in detail
+
+
 def test_an_export_holds_only_what_the_exporter_may_see(city: MiniCity, api: APIClient, person: Person) -> None:
     response = as_user(api, city, "outsider").get("/api/v1/persons/export.xlsx")
     assert response.status_code == 200

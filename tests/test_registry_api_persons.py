@@ -74,6 +74,28 @@ def test_the_search_by_full_id_number_finds_the_person_without_echoing_it(
     assert_no_plaintext(response.content, person)
 
 
+def test_the_search_can_be_posted_so_numbers_stay_out_of_urls(city: MiniCity, api: APIClient, person: Person) -> None:
+    as_user(api, city, "community")
+    other = make_person(city, seq=8, grid="441302001001002", by="community")
+    response = api.post("/api/v1/persons/search/", {"q": make_ric(seq=7)}, format="json")
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [person.pk]
+    assert_no_plaintext(response.content, person)
+    by_phone = api.post("/api/v1/persons/search/", {"q": "138-0000-0008"}, format="json").json()["results"]
+    assert [r["id"] for r in by_phone] == [other.pk]
+    by_area = api.post("/api/v1/persons/search/", {"area": "441302001001002", "sex": "female"}, format="json")
+    assert [r["id"] for r in by_area.json()["results"]] == [other.pk]
+    bad = api.post("/api/v1/persons/search/", {"area": "abc", "residence_type": ["alien"]}, format="json")
+    assert bad.status_code == 400
+    assert {"area", "residence_type"} <= set(bad.json())
+    assert (
+        as_user(api, city, "outsider")
+        .post("/api/v1/persons/search/", {"q": make_ric(seq=7)}, format="json")
+        .json()["results"]
+        == []
+    )
+
+
 @pytest.mark.parametrize("username", ["outsider", "handler", "resident", "nobody"])
 def test_people_out_of_scope_are_missing(city: MiniCity, api: APIClient, person: Person, username: str) -> None:
     as_user(api, city, username)

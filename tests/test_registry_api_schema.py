@@ -10,6 +10,7 @@ from django.test import Client
 PATHS: dict[str, dict[str, set[str]]] = {
     "/api/v1/persons/": {"get": {"200"}, "post": {"201", "400", "403"}},
     "/api/v1/persons/{id}/": {"get": {"200", "404"}, "patch": {"200", "400", "403", "404", "409"}},
+    "/api/v1/persons/search/": {"post": {"200", "400"}},
     "/api/v1/persons/{id}/reveal/": {"post": {"200", "400", "403", "404"}},
     "/api/v1/persons/{id}/deregister/": {"post": {"200", "400", "403", "404"}},
     "/api/v1/persons/export.xlsx": {"get": {"200", "400", "403"}},

@@ -140,6 +140,27 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
         ]
 
 
+class PersonSearchSerializer(serializers.Serializer[dict[str, Any]]):
+    """The person list's filters (``PersonFilterSet``) in a request body."""
+
+    q = serializers.CharField(required=False, help_text=_("姓名,或完整的证件号码/手机号(精确匹配)"))
+    area = serializers.CharField(required=False, help_text=_("网格/区划编码(前缀)"))
+    building = serializers.CharField(required=False, help_text=_("楼栋编码"))
+    residence_type = serializers.ListField(child=serializers.ChoiceField(choices=ResidenceType.choices), required=False)
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+    tag = serializers.ListField(child=serializers.ChoiceField(choices=TagKind.choices), required=False)
+    age_min = serializers.IntegerField(required=False, min_value=0)
+    age_max = serializers.IntegerField(required=False, min_value=0)
+    active = serializers.BooleanField(required=False)
+
+
+class PersonSearchResultSerializer(serializers.Serializer[dict[str, Any]]):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PersonSerializer(many=True)
+
+
 class PersonHouseholdSerializer(serializers.Serializer[Membership]):
     id = serializers.IntegerField(source="household_id")
     number = serializers.CharField(source="household.number")

@@ -59,6 +59,7 @@ from ..models import (
     PersonTag,
     RentalHouse,
 )
+from ..views.exports import describe_filters
 from . import serializers as s
 from .export import XLSX_CONTENT_TYPE, Column, export_filename, write_xlsx
 
@@ -181,7 +182,7 @@ class RegistryViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
                 by=user,
                 action=AccessAction.EXPORT,
                 rows=rows,
-                detail=f"{self.export_name}?{request.query_params.urlencode()}",
+                detail=f"{self.export_name}?{describe_filters(request.query_params)}",
                 scope_code=scope_code,
             )
         response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
@@ -196,7 +197,10 @@ class RegistryViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
 @extend_schema_view(
     list=extend_schema(
         summary=_("人员列表"),
-        description=_("证件号码、电话、地址均已脱敏。q 为姓名,或完整的证件号码/手机号(精确匹配)。"),
+        description=_(
+            "证件号码、电话、地址均已脱敏。q 为姓名,或完整的证件号码/手机号(精确匹配;"
+            "按号码查询请用 POST /api/v1/persons/search/,号码不进网址和日志)。"
+        ),
         tags=TAGS,
     ),
     retrieve=extend_schema(
@@ -265,6 +269,26 @@ class PersonViewSet(RegistryViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._detail(self.get_object().pk)
+
+    @extend_schema(
+        summary=_("查询人员(POST)"),
+        description=_(
+            "与人员列表相同的筛选条件,放在请求体里:按完整证件号码或手机号查询时请用此接口,"
+            "号码便不会出现在网址和服务器日志中。分页参数 limit/offset 仍在网址上。"
+        ),
+        tags=TAGS,
+        request=s.PersonSearchSerializer,
+        responses={200: s.PersonSearchResultSerializer, 400: ERROR_400},
+    )
+    @action(detail=False, methods=["post"], filterset_class=None)
+    def search(self, request: Request) -> Response:
+        filterset = PersonFilterSet(data=request.data, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(filterset.errors)
+        page = self.paginate_queryset(filterset.qs)
+        return self.get_paginated_response(
+            s.PersonSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(
         summary=_("登记人员"),
