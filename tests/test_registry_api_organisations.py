@@ -196,3 +196,31 @@ def test_facilities_out_of_scope_are_missing(city: MiniCity, api: APIClient) -> 
     assert api.get("/api/v1/facilities/").json()["results"] == []
     listing = as_user(api, city, "district").get("/api/v1/facilities/", {"major_class": "01"}).json()["results"]
     assert [f["code"] for f in listing] == ["441302010100003"]
+
+
+def test_facilities_as_geojson_points_in_the_clients_datum(city: MiniCity, api: APIClient) -> None:
+    worker = city.users["worker"]
+    for n, (major, lon) in enumerate([("01", 114.402), ("02", 114.404)], start=1):
+        services.register_facility(
+            by=worker,
+            data={
+                "code": f"441302{major}01{n:05d}",
+                "major_class": major,
+                "minor_class": "01",
+                "name": f"部件{n}",
+                "lon": lon,
+                "lat": 23.105,
+            },
+        )
+    as_user(api, city, "community")
+    response = api.get("/api/v1/facilities/geojson/", {"crs": "gcj02", "major_class": "02"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/geo+json")
+    body = response.json()
+    assert body["type"] == "FeatureCollection" and body["truncated"] is False
+    [feature] = body["features"]
+    assert feature["properties"]["code"] == "441302020100002"
+    assert feature["properties"]["grid"] == GRID
+    assert feature["geometry"]["coordinates"] == pytest.approx(list(from_wgs84(114.404, 23.105, "gcj02")), abs=1e-6)
+    assert as_user(api, city, "outsider").get("/api/v1/facilities/geojson/").json()["features"] == []
+    assert api.get("/api/v1/facilities/geojson/", {"area": "x"}).status_code == 400

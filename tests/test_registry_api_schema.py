@@ -40,6 +40,7 @@ PATHS: dict[str, dict[str, set[str]]] = {
     "/api/v1/organisations/export.xlsx": {"get": {"200", "400", "403"}},
     "/api/v1/facilities/": {"get": {"200"}, "post": {"201", "400", "403"}},
     "/api/v1/facilities/{id}/": {"get": {"200", "400", "404"}},
+    "/api/v1/facilities/geojson/": {"get": {"200", "400"}},
     "/api/v1/facilities/export.xlsx": {"get": {"200", "400", "403"}},
     "/api/v1/access-log/": {"get": {"200", "403"}},
     "/api/v1/access-log/{id}/": {"get": {"200", "403", "404"}},

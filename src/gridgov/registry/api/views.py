@@ -9,6 +9,7 @@ response; the one exception is ``POST /api/v1/persons/{id}/reveal/``, which logs
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -32,7 +33,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from gridgov.accounts.scope import scope_for
 from gridgov.core.api import Pagination, ScopedViewSetMixin
-from gridgov.core.crs import CRS, parse_crs, to_wgs84
+from gridgov.core.crs import CRS, from_wgs84, parse_crs, to_wgs84
 from gridgov.core.sensitive import Sensitive
 
 from .. import services
@@ -64,6 +65,8 @@ from . import serializers as s
 from .export import XLSX_CONTENT_TYPE, Column, export_filename, write_xlsx
 
 TAGS = ["registry"]
+#: At most this many features in one GeoJSON answer (a map narrows by area).
+MAX_FEATURES = 10_000
 
 ERROR_400 = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -867,6 +870,50 @@ class FacilityViewSet(RegistryViewSet):
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.annotate(grid_code=F("grid__code"), owner_unit_name=F("owner_unit__name"))
+
+    @extend_schema(
+        summary=_("部件 GeoJSON"),
+        description=_(
+            "筛选后的部件作为点要素(FeatureCollection),坐标按 crs 参数的坐标系;最多一万个,"
+            "超出时 truncated 为 true,请用网格/区划编码缩小范围。"
+        ),
+        tags=TAGS,
+        parameters=[CRS_PARAMETER],
+        filters=True,
+        responses={
+            (200, "application/geo+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description=_("GeoJSON FeatureCollection(坐标按 crs 参数的坐标系)")
+            ),
+            400: ERROR_400,
+        },
+    )
+    @action(detail=False, methods=["get"], url_path="geojson", pagination_class=None)
+    def geojson(self, request: Request) -> HttpResponse:
+        crs = self.get_serializer_context()["crs"]
+        rows = list(
+            self.filter_queryset(self.get_queryset())
+            .order_by("code")
+            .values("id", "code", "name", "major_class", "minor_class", "status", "lon", "lat", "grid_code")[
+                : MAX_FEATURES + 1
+            ]
+        )
+        features = []
+        for row in rows[:MAX_FEATURES]:
+            lon, lat = from_wgs84(row.pop("lon"), row.pop("lat"), crs)
+            row["grid"] = row.pop("grid_code")
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": row["id"],
+                    "geometry": {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]},
+                    "properties": row,
+                }
+            )
+        body = {"type": "FeatureCollection", "features": features, "truncated": len(rows) > MAX_FEATURES}
+        return HttpResponse(
+            json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+            content_type="application/geo+json; charset=utf-8",
+        )
 
     @extend_schema(
         summary=_("登记部件"),
