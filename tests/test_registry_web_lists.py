@@ -84,6 +84,19 @@ def test_tagging_a_person_uses_the_kinds_own_fields(city: MiniCity, client: Clie
     assert tag.next_visit_due == dt.date(2026, 1, 16)
 
 
+def test_choosing_another_kind_reloads_the_form_without_saving(city: MiniCity, client: Client) -> None:
+    person = make_person(city, seq=1)
+    client.force_login(city.users["worker"])
+    response = client.post(
+        f"/registry/people/{person.pk}/tag/",
+        {"kind": "released_prisoner", "refresh": "1", "attention_level": "normal", "on": "2026-01-02"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "d_release_date" in html and "d_risk_level" not in html and "<html" not in html
+    assert not PersonTag.objects.exists()
+
+
 def test_roles_outside_special_groups_are_not_offered_restricted_kinds(
     city: MiniCity, client: Client, settings
 ) -> None:

@@ -33,7 +33,7 @@ from .models import (
 )
 from .services import PROTECTED_FIELDS
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:

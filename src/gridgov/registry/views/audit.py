@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from ..models import AccessAction
 from .common import list_context, render_page
 from .lists import LISTS
+from .people import FIELD_LABELS
 
 
 @require_GET
@@ -17,6 +18,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
     spec = LISTS["access-log"]
     filterset, qs = spec.filter(request)
     context = list_context(request, filterset, qs)
+    for row in context["page"]:
+        row.field_label = FIELD_LABELS.get(row.field, row.field)
     context.update(
         {
             "actions": AccessAction.choices,

@@ -165,7 +165,11 @@ def person_page(request: HttpRequest, pk: int) -> HttpResponse:
         "rental": None,
     }
     if may(user, "accesslog", "view"):
-        context["access_log"] = AccessLog.objects.visible_to(user).filter(person=person).select_related("user")[:50]
+        context["access_log"] = log = list(
+            AccessLog.objects.visible_to(user).filter(person=person).select_related("user")[:50]
+        )
+        for row in log:
+            row.field_label = FIELD_LABELS.get(row.field, row.field)  # type: ignore[attr-defined]
     return render_page(request, "registry/person.html", context)
 
 

@@ -49,6 +49,9 @@ def _list(request: HttpRequest, name: str, template: str, **extra: Any) -> HttpR
     }
     context["selected_lists"] = {k: request.GET.getlist(k) for k in request.GET}
     context.update(extra)
+    if name == "floating":
+        for row in context["page"]:
+            row.days_left = (row.expires_on - context["today"]).days
     return render_page(request, template, context)
 
 

@@ -22,7 +22,7 @@ from gridgov.core.scoping import get_visible_or_404
 from .. import services
 from ..forms import TagForm
 from ..models import OPEN_KINDS, RESTRICTED_KINDS, Person, PersonTag, TagKind
-from .common import apply_errors, list_context, render_page
+from .common import apply_errors, list_context, may, render_page
 from .lists import LISTS
 from .people import person_or_404, taggable_kinds
 
@@ -44,6 +44,7 @@ def _tag_list(request: HttpRequest, name: str) -> HttpResponse:
             "title": spec.title,
             "kinds": [(k, TagKind(k).label) for k in kinds],
             "today": timezone.localdate(),
+            "may_visit": may(request.user, spec.permission, "change"),
             "selected": {
                 "kind": request.GET.getlist("kind"),
                 "area": request.GET.get("area", ""),
@@ -101,6 +102,16 @@ def person_tag(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("registry:person", pk=person.pk)
     if request.POST.get("refresh") == "1":
         form = TagForm(kinds=kinds, kind=kind, initial={**request.POST.dict(), "on": request.POST.get("on") or today})
+    # Choosing another kind reloads the form with that kind's own fields (htmx; without it, the submit button).
+    form.fields["kind"].widget.attrs.update(
+        {
+            "hx-post": request.path,
+            "hx-trigger": "change",
+            "hx-target": "#tag-form-wrap",
+            "hx-include": "closest form",
+            "hx-vals": '{"refresh": "1"}',
+        }
+    )
     context = {"person": person, "form": form}
     if request.headers.get("HX-Request"):
         return render(request, "registry/_tag_form.html", context)
