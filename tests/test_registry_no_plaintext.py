@@ -1,9 +1,13 @@
 """Nothing personal in logs, error reports or the database (DESIGN rule 4; the proof issue 4 asks for).
 
-A representative session — registering, updating, revealing, searching, a rejected phone, the API if present — runs
-with every logger captured at DEBUG (``django.db.backends`` included, so every SQL statement and its parameters);
-then the whole database is dumped through raw SQL and the logs are joined, and none of the plaintext ID numbers
-and phones used may appear in either. The names may: they are plain on purpose (name search).
+A representative session — registering through the services (18- and 15-digit numbers), updating, rejected
+entries (a bad phone, a bad check character, a duplicate), revealing, searching, a household and a tag; the API
+(register, a rejected phone, list, search, detail, edit, reveal, export); the pages (search, person page, reveal);
+an import with a bad row — runs with every logger captured at DEBUG before any handler's filter
+(``django.db.backends`` included, so every SQL statement and its parameters). Then every table is dumped through
+raw SQL (sessions decoded), and none of the plaintext ID numbers and phones used may appear in the dump, the logs
+or the import's error file. The names may: they are plain on purpose (name search). The redaction filter, the 500
+page and the e-mailed error report are tested first.
 """
 
 from __future__ import annotations
@@ -15,15 +19,31 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
+from rest_framework.test import APIClient
 
 from gridgov.core.logredact import RedactingExceptionReporter, RedactPersonalData, redact
+from gridgov.registry import services
+from gridgov.registry.filters import search_people
+from gridgov.registry.importing import confirm_job, create_job
+from gridgov.registry.models import AccessLog, Person
+from gridgov.registry.validation import upgrade_15
 
+from .factories import MiniCity
 from .registry_factories import make_ric
 
+GRID = "441302001001001"
+
 RIC = make_ric(dt.date(1980, 5, 17), seq=11)
+PHONES = [f"1{d}{d}{i:08d}" for i, d in enumerate("35789435", start=21)]
+BAD_PHONE = "1391234567"  # ten digits
+BAD_PHONE_2 = "12912345678"  # second digit 2
+BAD_PHONE_3 = "1380013800"
 RIC_X = "11010519491231002X"  # the GB 11643 example: check character X
 LEGACY = "441302800517001"
 MOBILE = "13912345678"
@@ -99,7 +119,7 @@ def test_every_configured_handler_masks() -> None:
     (pytest's capturing handlers, also attached here, are not ours to check)."""
     from django.conf import settings
 
-    configured: dict[str, dict[str, Any]] = settings.LOGGING["handlers"]
+    configured: dict[str, dict[str, Any]] = settings.LOGGING["handlers"]  # type: ignore[assignment]
     assert all("redact" in handler.get("filters", []) for handler in configured.values())
     in_use = {
         lg: {h.name: h for h in logging.getLogger(lg).handlers if h.name in configured}
@@ -152,24 +172,235 @@ def test_the_reporter_masks_the_html_report_too() -> None:
     assert RIC not in html and MOBILE not in html and "139****5678" in html
 
 
+# --- the whole session, then the database and the logs -----------------------------------------------------
+
+
+def ric(seq: int, birth: dt.date = dt.date(1979, 8, 21)) -> str:
+    return make_ric(birth, seq=seq)
+
+
+def legacy(seq: int) -> str:
+    return f"441302790821{seq:03d}"  # the 15-digit form of ric(seq)
+
+
+def corrupt(number: str) -> str:
+    return number[:-1] + ("0" if number[-1] != "0" else "1")
+
+
+class Used:
+    """Every plaintext number the session types in or reads out."""
+
+    def __init__(self) -> None:
+        self.numbers: set[str] = set()
+
+    def __call__(self, *values: str) -> str:
+        self.numbers.update(v for v in values if v)
+        return values[0]
+
+
+def dump_database() -> str:
+    """Every value of every row of every table, through raw SQL on the test connection."""
+    parts: list[str] = []
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names(cursor)):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, memoryview | bytes):
+                        parts.append(bytes(value).decode("latin-1"))
+                    else:
+                        parts.append(str(value))
+            parts.append(f"<{table}>")
+    # Session data is signed, compressed base64: a number in it would not show as digits, so decode it too.
+    from django.contrib.sessions.models import Session
+
+    parts.extend(str(session.get_decoded()) for session in Session.objects.all())
+    return "\n".join(parts)
+
+
+def record_text(rec: logging.LogRecord) -> str:
+    """What a formatter could print of a record: the message, the traceback, the stack and Django's extras."""
+    out = [rec.getMessage()]
+    if rec.exc_info:
+        out.append(logging.Formatter().formatException(rec.exc_info))
+    for extra in ("exc_text", "stack_info", "sql", "params"):
+        if getattr(rec, extra, None):
+            out.append(str(getattr(rec, extra)))
+    return "\n".join(out)
+
+
+def logs_text(texts: list[str]) -> str:
+    return "\n".join(texts)
+
+
 @pytest.fixture
-def all_logs_at_debug() -> Iterator[list[logging.LogRecord]]:
-    """Every record of every logger, before any handler's filter (so the code itself must not log plaintext)."""
-    records: list[logging.LogRecord] = []
+def raw_logs() -> Iterator[list[str]]:
+    """Every record of every logger at DEBUG — SQL statements and their parameters included — as it was made,
+    before any handler's redaction filter: the code itself must not log plaintext. The text is taken when the
+    record arrives, because the filter masks the record in place for the handlers after it."""
+    texts: list[str] = []
+    seen: set[int] = set()
 
     class Keep(logging.Handler):
         def emit(self, rec: logging.LogRecord) -> None:
-            records.append(rec)
+            if id(rec) not in seen:  # a record reaches both "django" and the root
+                seen.add(id(rec))
+                texts.append(record_text(rec))
 
     keep = Keep(level=logging.DEBUG)
-    root = logging.getLogger()
-    touched = {name: logging.getLogger(name).level for name in ("", "django", "django.db.backends", "django.request")}
-    root.addHandler(keep)
-    for name in touched:
+    # First in line on every logger that has handlers, so that no other handler's filter has touched the record.
+    holders = [logging.getLogger(name) for name in ("", "django", "django.server")]
+    levels = {name: logging.getLogger(name).level for name in ("", "django", "django.db.backends", "django.request")}
+    for holder in holders:
+        holder.handlers.insert(0, keep)
+    for name in levels:
         logging.getLogger(name).setLevel(logging.DEBUG)
+    forced = connection.force_debug_cursor
+    connection.force_debug_cursor = True  # django.db.backends logs every query with its parameters
     try:
-        yield records
+        yield texts
     finally:
-        root.removeHandler(keep)
-        for name, level in touched.items():
+        connection.force_debug_cursor = forced
+        for holder in holders:
+            holder.removeHandler(keep)
+        for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.mark.django_db
+def test_a_session_leaves_no_plaintext_number_in_the_database_or_the_logs(
+    city: MiniCity, raw_logs: list[str], django_capture_on_commit_callbacks: Any
+) -> None:
+    used = Used()
+    worker, community, district = (city.users[u] for u in ("worker", "community", "district"))
+    house = city.buildings[GRID].houses.order_by("number").first()
+
+    # Register through the services: an 18-digit number, a legacy 15-digit one, phones in several spellings.
+    p1 = services.register_person(
+        by=worker,
+        data={
+            "id_number": used(ric(1)),
+            "name": "张一",
+            "phone": used(PHONES[0]),
+            "house": house,
+            "current_address": "惠城区某路1号",
+        },
+    )
+    p2 = services.register_person(
+        by=worker,
+        data={
+            "id_number": used(legacy(2), upgrade_15(legacy(2))),
+            "name": "张二",
+            "house": house,
+            "phone": "+86 " + used(PHONES[1])[:3] + "-" + PHONES[1][3:7] + "-" + PHONES[1][7:],
+        },
+    )
+    services.update_person(by=worker, person=p1, changes={"phone": used(PHONES[2]), "occupation": "教师"})
+    services.update_person(
+        by=worker, person=p2, changes={"phone": used(PHONES[3])}, expected_version=1, base={"phone": PHONES[1]}
+    )
+    # Failed validations: a bad phone with a good number, a bad number with a good phone; nothing is written.
+    for data in (
+        {"id_number": used(ric(3)), "name": "张三", "phone": used(BAD_PHONE), "house": house},
+        {"id_number": used(corrupt(ric(4))), "name": "张四", "phone": used(PHONES[4]), "house": house},
+        {"id_number": used(ric(1)), "name": "重复", "house": house},  # a duplicate
+    ):
+        with pytest.raises(ValidationError):
+            services.register_person(by=worker, data=data)
+    # Reveal, search, a household and a tag.
+    for field in ("id_number", "phone", "current_address"):
+        services.reveal(by=worker, person=p1, field=field, reason="入户核对身份", ip="10.0.0.1")
+    assert services.reveal(by=community, person=p2, field="id_number", reason="核对户籍信息") == upgrade_15(legacy(2))
+    visible = Person.objects.visible_to(worker)
+    assert [p.pk for p in search_people(visible, ric(1))] == [p1.pk]
+    assert [p.pk for p in search_people(visible, legacy(2))] == [p2.pk]
+    assert [p.pk for p in search_people(visible, PHONES[2])] == [p1.pk]
+    assert list(search_people(visible, PHONES[0])) == []  # the old phone is gone
+    household = services.create_household(by=worker, number="H-0001", head=p1, on=dt.date(2026, 1, 5))
+    services.add_member(by=worker, household=household, person=p2, relation="spouse", on=dt.date(2026, 1, 5))
+    services.tag_person(
+        by=worker, person=p1, kind="elderly_alone", on=dt.date(2026, 1, 5), details={"emergency_contact": "张二"}
+    )
+
+    # The API: register (and a rejected phone), list, search by number, detail, edit, reveal, export.
+    api = APIClient()
+    api.force_authenticate(worker)
+    created = api.post(
+        "/api/v1/persons/",
+        {"id_number": used(ric(5)), "name": "李五", "phone": used(PHONES[5]), "house": house.pk},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    rejected = api.post(
+        "/api/v1/persons/",
+        {"id_number": used(ric(6)), "name": "李六", "phone": used(BAD_PHONE_2), "house": house.pk},
+        format="json",
+    )
+    assert rejected.status_code == 400 and "phone" in rejected.json()
+    pk5 = created.json()["id"]
+    assert api.get("/api/v1/persons/").status_code == 200
+    assert api.get("/api/v1/persons/", {"q": PHONES[5]}).json()["count"] == 1
+    assert api.post("/api/v1/persons/search/", {"q": ric(5)}, format="json").json()["count"] == 1
+    detail = api.get(f"/api/v1/persons/{pk5}/")
+    assert detail.status_code == 200
+    edited = api.patch(
+        f"/api/v1/persons/{pk5}/", {"phone": used(PHONES[6]), "version": detail.json()["version"]}, format="json"
+    )
+    assert edited.status_code == 200, edited.content
+    revealed = api.post(f"/api/v1/persons/{pk5}/reveal/", {"field": "phone", "reason": "电话回访核实"}, format="json")
+    assert revealed.json()["value"] == PHONES[6]
+    exporter = APIClient()
+    exporter.force_authenticate(district)
+    assert exporter.get("/api/v1/persons/export.xlsx", {"q": PHONES[6]}).status_code == 200
+
+    # The pages: search by number (posted), the person page, reveal with a reason.
+    web = Client()
+    web.force_login(worker)
+    assert web.post("/registry/", {"q": ric(1)}).status_code == 200
+    assert web.get(f"/registry/people/{p1.pk}/").status_code == 200
+    shown = web.post(f"/registry/people/{p1.pk}/reveal/phone/", {"reason": "联系本人核实"})
+    assert PHONES[2] in shown.content.decode()  # the one place the plaintext may go: the revealing user's screen
+
+    # An import with a good row and a bad one (bad phone, bad check character).
+    content = "证件号码,姓名,人口类型,联系电话,网格编码,楼栋编码,房号\n"
+    content += f"{used(ric(7))},王七,户籍人口,{used(PHONES[7])},{GRID},{GRID}00001,101\n"
+    content += f"{used(corrupt(ric(8)))},王八,户籍人口,{used(BAD_PHONE_3)},{GRID},{GRID}00001,101\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        job = create_job(by=community, kind="person", upload=SimpleUploadedFile("people.csv", content.encode()))
+    job.refresh_from_db()
+    assert (job.valid_rows, job.error_rows) == (1, 1), job.summary
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_job(by=community, job=job)
+    job.refresh_from_db()
+    assert job.created_rows == 1
+    error_file = job.error_file.open("rb").read().decode("utf-8", "replace") if job.error_file else ""
+
+    assert Person.objects.count() == 4  # p1, p2, the API's and the import's
+    assert AccessLog.objects.count() >= 6
+    assert len(used.numbers) >= 20
+    database, logs = dump_database(), logs_text(raw_logs)
+    assert "registry_person" in database and "INSERT INTO" in logs  # the dump and the capture are real
+    assert "张一" in database  # names are plain on purpose
+    assert "_auth_user_id" in database  # the web session was decoded
+    leaks = {
+        where: sorted(n for n in used.numbers if n in text)
+        for where, text in (("database", database), ("logs", logs), ("error file", error_file))
+    }
+    assert leaks == {"database": [], "logs": [], "error file": []}
+
+
+@pytest.mark.django_db
+def test_the_dump_and_the_capture_would_see_a_leak(city: MiniCity, raw_logs: list[str]) -> None:
+    """The proof above is only as good as its instruments: a number logged in plain, or written in plain to any
+    column, is found."""
+    logging.getLogger("gridgov.anything").debug("registered %s", RIC)  # before any handler's filter
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE territory_building SET name = %s", [MOBILE])
+    assert RIC in logs_text(raw_logs)
+    assert MOBILE in dump_database()
+    assert MOBILE in logs_text(raw_logs)  # the UPDATE's parameters, from django.db.backends
