@@ -40,6 +40,15 @@ def test_search_lists_only_people_in_scope(city: MiniCity, client: Client) -> No
         assert sorted(listed(client)) == names, username
 
 
+def test_search_is_404_for_users_who_do_not_read_the_registry(city: MiniCity, client: Client) -> None:
+    make_person(city, seq=1)
+    city.grant("handler", Role.DEPARTMENT_HANDLER, region="441302")
+    for username in ("resident", "nobody", "handler"):
+        client.force_login(city.users[username])
+        assert client.get("/registry/").status_code == 404, username
+        assert client.post("/registry/", {"q": make_ric(seq=1)}).status_code == 404, username
+
+
 def test_search_by_full_id_number_or_phone_is_exact_and_masked(city: MiniCity, client: Client) -> None:
     make_person(city, seq=1)
     make_person(city, seq=2)

@@ -47,6 +47,8 @@ class RegistryList:
     filterset: Any
     defaults: dict[str, str] = field(default_factory=dict)
     personal: bool = False  # rows are about people: exports are logged as access to personal data
+    #: Joined again after filtering: a filter method may rebuild the queryset and drop the base's joins.
+    related: tuple[str, ...] = ()
 
     def allowed(self, user: Any, action: str | None = None) -> bool:
         return may(user, self.permission, action or self.action)
@@ -67,7 +69,8 @@ class RegistryList:
         base = self.base(user) if action is None or action == self.action else self.base_for(user, action)
         filterset = self.filterset(self.params(request) or None, queryset=base, request=request)
         valid = not filterset.is_bound or filterset.is_valid()
-        return filterset, (filterset.qs if valid else base.none())
+        qs = filterset.qs if valid else base.none()
+        return filterset, (qs.select_related(*self.related) if self.related else qs)
 
     def base_for(self, user: Any, action: str) -> QuerySet[Any]:
         # The export of people is scoped by the "export" action, not "view": a role may read but not export.
@@ -132,6 +135,7 @@ LISTS: dict[str, RegistryList] = {
             FloatingRegistrationFilterSet,
             {"expiring_within": str(settings.FLOATING_EXPIRY_NOTICE_DAYS)},
             personal=True,
+            related=("person", "house__building", "grid"),
         ),
         RegistryList(
             "rentals",

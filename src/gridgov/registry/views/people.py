@@ -60,7 +60,9 @@ FIELD_LABELS = {
 def person_search(request: HttpRequest) -> HttpResponse:
     """GET with a name or filters; POST (the form posts) so that an ID or phone number is never in a URL. A
     number searched for is not echoed back either: the page shows it masked."""
-    base = Person.objects.visible_to(request.user).select_related("grid", "building", "house")
+    if not may(request.user, "person", "view"):
+        raise Http404
+    base = Person.objects.visible_to(request.user).select_related("grid", "building", "house__building")
     filterset, qs = filtered(request, PersonFilterSet, base)
     context = list_context(request, filterset, qs)
     data = request_data(request)
@@ -162,7 +164,6 @@ def person_page(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-expires_on")
         .select_related("house__building"),
         "today": timezone.localdate(),
-        "rental": None,
     }
     if may(user, "accesslog", "view"):
         context["access_log"] = log = list(
