@@ -71,7 +71,7 @@ MAX_FEATURES = 10_000
 ERROR_400 = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description=_("输入不合规:{字段: [说明]}"),
-    examples=[OpenApiExample("field", value={"id_number": [_("身份证号码校验位不正确。")]})],
+    examples=[OpenApiExample("field", value={"id_number": [_("身份证号码校验码不正确。")]})],
 )
 ERROR_403 = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -154,12 +154,16 @@ class RegistryViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     export_permissions: ClassVar[list[tuple[str, str]]] = []
     export_logged: ClassVar[bool] = False
 
+    #: Whether the records have coordinates (then ``crs`` chooses the datum they are given in).
+    has_coordinates: ClassVar[bool] = False
+
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
-        try:
-            context["crs"] = parse_crs(self.request.query_params.get("crs"))
-        except ValueError:
-            raise exceptions.ValidationError({"crs": [_("不支持的坐标系,可选:wgs84、gcj02、bd09。")]}) from None
+        if self.has_coordinates:
+            try:
+                context["crs"] = parse_crs(self.request.query_params.get("crs"))
+            except ValueError:
+                raise exceptions.ValidationError({"crs": [_("不支持的坐标系,可选:wgs84、gcj02、bd09。")]}) from None
         context["today"] = timezone.localdate()
         return context
 
@@ -760,6 +764,7 @@ class RentalHouseViewSet(RegistryViewSet):
 )
 @export_schema("organisations", _("导出组织列表(Excel)"), _("与列表相同的筛选条件;联系电话已脱敏。"))
 class OrganisationViewSet(RegistryViewSet):
+    has_coordinates = True
     scoped_model = Organisation
     serializer_class = s.OrganisationSerializer
     filterset_class = OrganisationFilterSet
@@ -850,6 +855,7 @@ class OrganisationViewSet(RegistryViewSet):
 )
 @export_schema("facilities", _("导出部件列表(Excel)"), _("与列表相同的筛选条件;坐标为 WGS-84。"))
 class FacilityViewSet(RegistryViewSet):
+    has_coordinates = True
     scoped_model = Facility
     serializer_class = s.FacilitySerializer
     filterset_class = FacilityFilterSet
