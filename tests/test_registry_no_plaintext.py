@@ -404,3 +404,28 @@ def test_the_dump_and_the_capture_would_see_a_leak(city: MiniCity, raw_logs: lis
     assert RIC in logs_text(raw_logs)
     assert MOBILE in dump_database()
     assert MOBILE in logs_text(raw_logs)  # the UPDATE's parameters, from django.db.backends
+
+
+def test_a_celery_worker_keeps_the_masking_handlers() -> None:
+    """A worker configures logging when it starts; it must not swap Django's handlers for its own."""
+    import os
+
+    from celery.app.log import Logging
+
+    from gridgov.config.celery import app
+
+    root = logging.getLogger()
+    before = (list(root.handlers), list(logging.getLogger("celery.task").handlers))
+    saved_env = {k: os.environ.get(k) for k in ("_MP_FORK_LOGLEVEL_", "_MP_FORK_LOGFILE_", "_MP_FORK_LOGFORMAT_")}
+    try:
+        app.log.setup_logging_subsystem(loglevel="INFO")
+        assert (list(root.handlers), list(logging.getLogger("celery.task").handlers)) == before
+    finally:  # put everything back, even when the worker did take over
+        root.handlers[:] = before[0]
+        logging.getLogger("celery.task").handlers[:] = before[1]
+        Logging._setup = False
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
