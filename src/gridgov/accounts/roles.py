@@ -86,6 +86,18 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role]]] = {
     "organisation": {"view": STAFF_ROLES, "change": REGISTRY_EDITORS, "export": REGISTRY_READERS},
     "facility": {"view": STAFF_ROLES, "change": REGISTRY_EDITORS | {Role.DEPARTMENT_HANDLER}},
     "accesslog": {"view": frozenset({Role.ADMINISTRATOR})},
+    # Field work (巡查/走访/任务). Grid workers make the records; grid heads and centres read them.
+    "patrol": {"view": REGISTRY_READERS, "add": frozenset({Role.GRID_WORKER, Role.GRID_HEAD})},
+    "visit": {
+        "view": REGISTRY_READERS,
+        "add": frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.COMMUNITY_DISPATCHER}),
+    },
+    "task": {
+        "view": REGISTRY_READERS,
+        "add": frozenset(CENTRES | {Role.GRID_HEAD}),
+        "report": frozenset({Role.GRID_WORKER}),
+        "review": frozenset(CENTRES | {Role.GRID_HEAD}),
+    },
     "importjob": {"view": REGISTRY_EDITORS | CENTRES, "add": REGISTRY_EDITORS | CENTRES},
 }
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("gridgov.core.notifications_api")),
     path("", include("gridgov.cases.api.urls")),
     path("", include("gridgov.registry.api.urls")),
+    path("", include("gridgov.fieldwork.api.urls")),
 ]

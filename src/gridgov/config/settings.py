@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gridgov.matters",
     "gridgov.cases",
     "gridgov.registry",
+    "gridgov.fieldwork",
     "gridgov.web",
 ]
 

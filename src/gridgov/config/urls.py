@@ -19,6 +19,7 @@ urlpatterns = [
     path("notifications/", include("gridgov.core.urls")),
     path("cases/", include("gridgov.cases.urls")),
     path("registry/", include("gridgov.registry.urls")),
+    path("field/", include("gridgov.fieldwork.urls")),
     path("", include("gridgov.web.urls")),
 ]
 if settings.DEBUG:

@@ -1,0 +1,44 @@
+"""Home visits (走访) to people and households, especially tagged ones (visits due come from registry tags)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.registry.models.base import RegistryQuerySet
+
+
+class VisitQuerySet(RegistryQuerySet):
+    scope_name = "visit"
+
+
+class Visit(models.Model):
+    id = models.UUIDField(primary_key=True)  # made on the phone
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits", verbose_name=_("走访人")
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+    )
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+    )
+    tag = models.ForeignKey("registry.PersonTag", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    scope_code = models.CharField(max_length=24, db_index=True, editable=False)
+    made_at = models.DateTimeField(_("走访时间(手机)"))
+    received_at = models.DateTimeField(auto_now_add=True)
+    situation = models.TextField(_("走访情况"))
+    needs = models.TextField(_("发现的需求"), blank=True)
+    next_visit_on = models.DateField(_("下次走访"), null=True, blank=True)
+    case = models.ForeignKey("cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("走访")
+        verbose_name_plural = _("走访")
+        ordering = ["-made_at"]
+
+    def __str__(self) -> str:
+        return f"{self.made_at:%Y-%m-%d}"
