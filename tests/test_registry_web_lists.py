@@ -223,7 +223,9 @@ def test_facilities_on_the_map_and_in_the_list(city: MiniCity, client: Client) -
     client.force_login(city.users["community"])
     response = client.get("/registry/facilities/")
     assert [f.name for f in response.context["page"]] == ["上水井盖"]
-    assert [p["code"] for p in response.context["map_config"]["points"]] == ["44130201001000001"]
+    config = response.context["map_config"]
+    assert [p["code"] for p in config["points"]] == ["44130201001000001"]
+    assert [f["properties"]["code"] for f in config["grids"]["features"]] == ["441302001001001"]
     client.force_login(city.users["outsider"])
     response = client.get("/registry/facilities/")
     assert list(response.context["page"]) == [] and response.context["map_config"]["points"] == []

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gridgov.core import crs as crs_mod
 from gridgov.core.scoping import get_visible_or_404
-from gridgov.territory.views import tile_crs
+from gridgov.territory.models import Grid
+from gridgov.territory.views import grid_features, tile_crs
 
 from .. import services
 from ..forms import InspectionForm
@@ -36,6 +37,7 @@ from .lists import LISTS
 
 #: The facility map shows at most this many of the filtered facilities.
 MAP_MAX_POINTS = 2000
+MAX_GRID_OUTLINES = 200
 
 
 def _list(request: HttpRequest, name: str, template: str, **extra: Any) -> HttpResponse:
@@ -117,7 +119,8 @@ def facilities(request: HttpRequest) -> HttpResponse:
     _filterset, qs = spec.filter(request)
     crs = tile_crs()
     points = []
-    for f in qs[:MAP_MAX_POINTS]:
+    listed = list(qs[:MAP_MAX_POINTS])
+    for f in listed:
         lon, lat = crs_mod.from_wgs84(f.lon, f.lat, crs)
         points.append(
             {
@@ -130,8 +133,12 @@ def facilities(request: HttpRequest) -> HttpResponse:
                 "cls": str(f.get_major_class_display()),
             }
         )
+    # The outlines of the grids the listed facilities are in (a page's few grids, inline).
+    codes = sorted({f.scope_code for f in listed})[:MAX_GRID_OUTLINES]
+    grids = Grid.objects.current().visible_to(request.user).filter(code__in=codes)
     config = {
         "points": points,
+        "grids": grid_features(grids, crs) if codes else None,
         "tileUrl": settings.MAP_TILE_URL,
         "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
         "colours": {"normal": "#16a34a", "damaged": "#ea580c", "lost": "#dc2626", "removed": "#64748b"},

@@ -1,5 +1,5 @@
 /* The facility map: one circle per facility, coloured by status, with a legend (config from json_script:
- * points [{code, name, lon, lat, status, statusLabel, cls}], tileUrl, tileAttribution, colours, labels).
+ * points [{code, name, lon, lat, status, statusLabel, cls}], grids (GeoJSON outlines or null), tileUrl, tileAttribution, colours, labels).
  * Loaded: data-ready="1" and data-codes (space-separated) on the map element. */
 (function () {
   "use strict";
@@ -19,6 +19,12 @@
       el.classList.add("no-tiles");
     }
     map.setView([23.1, 114.4], 11);
+    var outlines = null;
+    if (cfg.grids && cfg.grids.features && cfg.grids.features.length) {
+      outlines = L.geoJSON(cfg.grids, {
+        style: { color: "#1d4ed8", weight: 1.5, fillColor: "#3b82f6", fillOpacity: 0.06, interactive: false }
+      }).addTo(map);
+    }
     var layer = L.featureGroup().addTo(map);
     (cfg.points || []).forEach(function (p) {
       var colour = (cfg.colours || {})[p.status] || "#2563eb";
@@ -27,7 +33,9 @@
           '<div class="code">' + escapeHtml(p.code) + "</div>" + escapeHtml(p.cls) + " · " + escapeHtml(p.statusLabel) + "</div>")
         .addTo(layer);
     });
-    if (layer.getLayers().length) {
+    if (outlines) {
+      map.fitBounds(outlines.getBounds().pad(0.05), { maxZoom: 17 });
+    } else if (layer.getLayers().length) {
       map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 17 });
     }
     var legend = L.control({ position: "bottomright" });
