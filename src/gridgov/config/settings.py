@@ -235,6 +235,13 @@ SPECIAL_GROUP_ROLES = env_list(
     "GRIDGOV_SPECIAL_GROUP_ROLES",
     "grid_worker,grid_head,community_dispatcher,subdistrict_dispatcher,district_dispatcher",
 )
+# Field work: a patrol step faster than this is an impossible jump (flagged, not counted); a patrol with more than
+# this share of its points farther than the buffer outside its grid is flagged.
+FIELDWORK_MAX_SPEED_KMH = float(os.environ.get("GRIDGOV_FIELDWORK_MAX_SPEED_KMH", "60"))
+FIELDWORK_MAX_OUTSIDE_SHARE = float(os.environ.get("GRIDGOV_FIELDWORK_MAX_OUTSIDE_SHARE", "0.3"))
+FIELDWORK_OUTSIDE_BUFFER_M = float(os.environ.get("GRIDGOV_FIELDWORK_OUTSIDE_BUFFER_M", "100"))
+# A check-in farther than this from the building is kept but flagged as far.
+FIELDWORK_CHECKIN_RADIUS_M = float(os.environ.get("GRIDGOV_FIELDWORK_CHECKIN_RADIUS_M", "150"))
 # Floating-population registrations expiring within this many days are listed for renewal.
 FLOATING_EXPIRY_NOTICE_DAYS = int(os.environ.get("GRIDGOV_FLOATING_EXPIRY_NOTICE_DAYS", "30"))
 

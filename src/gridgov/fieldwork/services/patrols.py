@@ -1,0 +1,137 @@
+"""Patrols: start, add track points (figures and flags recomputed), check in at a building, stop."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gridgov.accounts.scope import scope_for
+from gridgov.territory.models import Building, Grid
+
+from ..models import CheckIn, Patrol, PatrolStatus, TrackPoint
+from ..track import Point, figures, haversine_m
+
+
+def worker_grids(user: Any) -> list[Grid]:
+    """The current grids a user may patrol (grid-level roles that allow adding patrols)."""
+    scope = scope_for(user, "patrol", "add")
+    if scope.everything:
+        return list(Grid.objects.current())
+    return list(Grid.objects.current().filter(code__in=scope.grid_codes))
+
+
+def _grid_for(by: Any, grid_code: str | None) -> Grid:
+    grids = worker_grids(by)
+    if not grids:
+        raise PermissionDenied(_("只有网格员和网格长可以开始巡查。"))
+    if grid_code:
+        for grid in grids:
+            if grid.code == grid_code:
+                return grid
+        raise PermissionDenied(_("只能在自己负责的网格巡查。"))
+    return grids[0]
+
+
+@transaction.atomic
+def start_patrol(*, by: Any, patrol_id: uuid.UUID, started_at: datetime, grid_code: str | None = None) -> Patrol:
+    existing = Patrol.objects.filter(pk=patrol_id).first()
+    if existing is not None:
+        if existing.worker_id != by.pk:
+            raise ValidationError({"patrol": _("巡查编号已被使用。")})
+        return existing
+    grid = _grid_for(by, grid_code)
+    return Patrol.objects.create(id=patrol_id, worker=by, grid=grid, scope_code=grid.code, started_at=started_at)
+
+
+def _own_patrol(by: Any, patrol_id: Any) -> Patrol:
+    patrol = Patrol.objects.select_for_update().filter(pk=patrol_id, worker=by).first()
+    if patrol is None:
+        raise ValidationError({"patrol": _("找不到这次巡查(请先同步“开始巡查”)。")})
+    return patrol
+
+
+@transaction.atomic
+def add_points(*, by: Any, patrol_id: Any, points: Sequence[Point]) -> Patrol:
+    """Store points (a point already stored at the same time is skipped: batches may overlap) and recompute."""
+    patrol = _own_patrol(by, patrol_id)
+    for p in points:
+        if not (-180 <= p.lon <= 180 and -90 <= p.lat <= 90):
+            raise ValidationError({"points": _("轨迹点坐标无效。")})
+    TrackPoint.objects.bulk_create(
+        [TrackPoint(patrol=patrol, t=p.t, lon=p.lon, lat=p.lat, accuracy_m=p.accuracy_m) for p in points],
+        ignore_conflicts=True,
+    )
+    recompute(patrol)
+    return patrol
+
+
+def recompute(patrol: Patrol) -> None:
+    rows = patrol.track.order_by("t").values_list("t", "lon", "lat", "accuracy_m")
+    fig = figures([Point(*r) for r in rows], patrol.grid.boundary)
+    patrol.distance_m = fig.distance_m
+    patrol.points = fig.points
+    patrol.outside_share = fig.outside_share
+    patrol.flags = fig.flags
+    patrol.flagged = fig.flagged
+    if patrol.ended_at is not None:
+        patrol.duration_s = max(0, int((patrol.ended_at - patrol.started_at).total_seconds()))
+    else:
+        patrol.duration_s = fig.duration_s
+    patrol.save(update_fields=["distance_m", "points", "outside_share", "flags", "flagged", "duration_s"])
+
+
+@transaction.atomic
+def stop_patrol(*, by: Any, patrol_id: Any, ended_at: datetime) -> Patrol:
+    patrol = _own_patrol(by, patrol_id)
+    if ended_at < patrol.started_at:
+        raise ValidationError({"ended_at": _("结束时间早于开始时间。")})
+    patrol.status = PatrolStatus.ENDED
+    patrol.ended_at = ended_at
+    patrol.save(update_fields=["status", "ended_at"])
+    recompute(patrol)
+    return patrol
+
+
+@transaction.atomic
+def check_in(
+    *,
+    by: Any,
+    checkin_id: uuid.UUID,
+    building_code: str,
+    made_at: datetime,
+    lon: float | None = None,
+    lat: float | None = None,
+    patrol_id: Any = None,
+    note: str = "",
+) -> CheckIn:
+    existing = CheckIn.objects.filter(pk=checkin_id).first()
+    if existing is not None:
+        return existing
+    building = Building.objects.visible_to(by, "view").filter(code=building_code).select_related("grid").first()
+    if building is None or not scope_for(by, "patrol", "add").covers_code(building.code):
+        raise ValidationError({"building": _("楼栋“%(c)s”不在您负责的网格内。") % {"c": building_code}})
+    patrol = _own_patrol(by, patrol_id) if patrol_id else None
+    distance = haversine_m(lon, lat, building.lon, building.lat) if lon is not None and lat is not None else None
+    return CheckIn.objects.create(
+        id=checkin_id,
+        patrol=patrol,
+        worker=by,
+        building=building,
+        scope_code=building.grid.code,
+        made_at=made_at,
+        lon=lon,
+        lat=lat,
+        distance_m=round(distance, 1) if distance is not None else None,
+        note=note,
+    )
+
+
+def checkin_is_far(checkin: CheckIn) -> bool:
+    return checkin.distance_m is not None and checkin.distance_m > settings.FIELDWORK_CHECKIN_RADIUS_M

@@ -1,0 +1,135 @@
+"""Tasks for grid workers: assigned by a centre only for an admitted matter (事项清单 + 准入制), reported back
+from the phone with proof, accepted or sent back; reminders; overdue flagged by the sweep."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.accounts.models import RoleAssignment
+from gridgov.accounts.roles import Role
+from gridgov.accounts.scope import scope_for
+from gridgov.core.notify import notify
+from gridgov.core.workcalendar import add_working_time
+from gridgov.matters.models import MatterCategory
+from gridgov.matters.services import assert_grid_assignable
+from gridgov.territory.models import Grid
+
+from ..models import OPEN_TASK_STATUSES, Task, TaskStatus
+
+
+def _require(by: Any, action: str, code: str) -> None:
+    if not scope_for(by, "task", action).covers_code(code):
+        raise PermissionDenied(_("您没有权限进行此操作。"))
+
+
+@transaction.atomic
+def assign_task(
+    *,
+    by: Any,
+    category: MatterCategory,
+    kind: str,
+    title: str,
+    grid: Grid,
+    assignee: Any,
+    description: str = "",
+    due_at: datetime | None = None,
+) -> Task:
+    """Admission first: a matter that is not on the list, not in force or not grid-assignable is refused
+    (``NotAdmissible``, a ValidationError on ``category``) whoever asks."""
+    assert_grid_assignable(category)
+    _require(by, "add", grid.code)
+    is_worker = RoleAssignment.objects.filter(user=assignee, role=Role.GRID_WORKER, grid=grid).exists()
+    if not is_worker:
+        raise ValidationError({"assignee": _("只能派给该网格的网格员。")})
+    if not title.strip():
+        raise ValidationError({"title": _("请填写任务标题。")})
+    now = timezone.now()
+    if due_at is None:
+        due_at = add_working_time(now, *category.limit("handle"))
+    elif due_at <= now:
+        raise ValidationError({"due_at": _("完成时限应晚于现在。")})
+    task = Task.objects.create(
+        category=category,
+        kind=kind,
+        title=title.strip(),
+        description=description,
+        grid=grid,
+        scope_code=grid.code,
+        assignee=assignee,
+        assigned_by=by,
+        due_at=due_at,
+    )
+    notify([assignee], verb="task_assigned", text=_("新任务:%(t)s") % {"t": task.title}, target=task)
+    return task
+
+
+@transaction.atomic
+def report_task(*, by: Any, task: Task, report: str, reported_at: datetime, record: Any = None) -> Task:
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    if locked.assignee_id != by.pk:
+        raise PermissionDenied(_("只有被派任务的网格员可以反馈。"))
+    if locked.status not in OPEN_TASK_STATUSES:
+        raise ValidationError({"task": _("该任务当前不能反馈(状态:%(s)s)。") % {"s": locked.get_status_display()}})
+    if not report.strip():
+        raise ValidationError({"report": _("请填写完成情况。")})
+    locked.status = TaskStatus.REPORTED
+    locked.report = report.strip()
+    locked.reported_at = reported_at
+    locked.report_record = record
+    locked.version += 1
+    locked.save()
+    notify([locked.assigned_by], verb="task_reported", text=_("任务已反馈:%(t)s") % {"t": locked.title}, target=locked)
+    return locked
+
+
+@transaction.atomic
+def review_task(*, by: Any, task: Task, accept: bool, note: str = "") -> Task:
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    _require(by, "review", locked.scope_code)
+    if locked.status != TaskStatus.REPORTED:
+        raise ValidationError({"task": _("只有已反馈的任务可以验收或退回。")})
+    if not accept and not note.strip():
+        raise ValidationError({"note": _("退回重做请说明原因。")})
+    locked.status = TaskStatus.ACCEPTED if accept else TaskStatus.REDO
+    if not accept:
+        locked.report = f"{locked.report}\n[{_('退回')}] {note.strip()}".strip()
+    locked.version += 1
+    locked.save()
+    if not accept:
+        notify([locked.assignee], verb="task_redo", text=_("任务被退回重做:%(t)s") % {"t": locked.title}, target=locked)
+    return locked
+
+
+@transaction.atomic
+def remind_task(*, by: Any, task: Task) -> Task:
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    _require(by, "review", locked.scope_code)
+    if locked.status not in OPEN_TASK_STATUSES:
+        raise ValidationError({"task": _("该任务已完成,无需催办。")})
+    locked.reminders += 1
+    locked.save(update_fields=["reminders"])
+    notify([locked.assignee], verb="task_reminder", text=_("催办:%(t)s") % {"t": locked.title}, target=locked)
+    return locked
+
+
+def sweep_overdue_tasks(now: datetime | None = None) -> int:
+    """Flag open tasks past their deadline, once each (a conditional update: safe with several workers)."""
+    now = now or timezone.now()
+    flagged = 0
+    for task in Task.objects.filter(status__in=OPEN_TASK_STATUSES, overdue=False, due_at__lt=now):
+        with transaction.atomic():
+            if Task.objects.filter(pk=task.pk, overdue=False).update(overdue=True):
+                flagged += 1
+                notify(
+                    [task.assignee, task.assigned_by],
+                    verb="task_overdue",
+                    text=_("任务已超时:%(t)s") % {"t": task.title},
+                    target=task,
+                )
+    return flagged
