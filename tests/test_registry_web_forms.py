@@ -100,7 +100,7 @@ def test_a_stale_edit_of_a_field_changed_since_is_refused(city: MiniCity, client
     services.update_person(by=city.users["community"], person=person, changes={"occupation": "医生"})
     response = client.post(f"/registry/people/{person.pk}/edit/", {**data, "occupation": "教师"})
     assert response.status_code == 200
-    assert "occupation" in str(response.context["form"].non_field_errors())
+    assert "职业" in str(response.context["form"].non_field_errors())  # the field's label, not its name
     person.refresh_from_db()
     assert person.occupation == "医生"
     # a change to a field nobody else touched is merged onto the newer version

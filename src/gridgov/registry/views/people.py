@@ -256,7 +256,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     base=form.base_values(),
                 )
             except services.StaleEdit as exc:
-                form.add_error(None, str(exc.message))
+                labels = [str(form.fields[f].label) if f in form.fields else f for f in exc.fields]
+                form.add_error(None, _("该记录已被他人修改,请核对以下字段后重试:%(f)s。") % {"f": "、".join(labels)})
                 fresh = Person.objects.get(pk=person.pk)
                 data = request.POST.copy()
                 data["version"] = str(fresh.version)
