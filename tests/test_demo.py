@@ -288,11 +288,14 @@ def test_deleting_the_demo_leaves_nothing_of_it(built: DemoSummary) -> None:
 def test_the_demo_has_cases_in_every_state(built: DemoSummary) -> None:
     from gridgov.cases.models import Case
     from gridgov.cases.workflow import Status
-    from gridgov.demo.cases import ELSEWHERE_CASES, HUICHENG_CASES
+    from gridgov.demo.cases import ELSEWHERE_CASES, ELSEWHERE_HISTORY, HUICHENG_CASES, HUICHENG_HISTORY
 
     cases = Case.objects.filter(community_code__startswith="4413")
-    assert built.counts["cases"] == cases.count() == HUICHENG_CASES + ELSEWHERE_CASES
-    assert cases.filter(district_code=DEMO_DISTRICT).count() == HUICHENG_CASES
+    total = HUICHENG_CASES + ELSEWHERE_CASES + HUICHENG_HISTORY + ELSEWHERE_HISTORY
+    assert built.counts["cases"] == cases.count() >= 3000
+    assert total - 20 <= cases.count() <= total  # a plan on a grid without buildings is skipped
+    huicheng = cases.filter(district_code=DEMO_DISTRICT).count()
+    assert HUICHENG_CASES + HUICHENG_HISTORY - 20 <= huicheng <= HUICHENG_CASES + HUICHENG_HISTORY
     assert set(cases.filter(district_code=DEMO_DISTRICT).values_list("status", flat=True)) == set(Status.values)
     assert cases.exclude(district_code=DEMO_DISTRICT).values("district_code").distinct().count() == 4
     assert cases.filter(summonses__isnull=False).exists() and cases.filter(mediation__isnull=False).exists()
@@ -359,3 +362,34 @@ def test_demo_figures_are_plausible(built: DemoSummary) -> None:
     for rate in (f.response_rate, f.resolution_rate, f.satisfaction_rate, f.on_time_rate, f.whistle_rate):
         assert rate is not None and 0 < rate < 1
     assert f.returns > 0 and f.redos > 0 and f.closed > 300
+
+
+def test_every_demo_timeline_replays_through_the_workflow_table(built: DemoSummary) -> None:
+    from gridgov.cases.models import Case
+
+    from .test_demo_history import replays
+
+    cases = list(Case.objects.filter(community_code__startswith="4413").prefetch_related("events"))
+    assert len(cases) >= 3000
+    assert [c.number for c in cases if not replays(c)] == []
+
+
+def test_the_history_is_deterministic_and_written_as_planned(built: DemoSummary) -> None:
+    """The same seed plans the same history; the bulk rows (the last block of numbers) are those plans."""
+    import random
+
+    from gridgov.cases.models import Case
+    from gridgov.cases.workflow import Status
+    from gridgov.demo.cases import HISTORY, _plan
+    from gridgov.demo.geometry import SEED
+
+    def key(p: Any) -> tuple[Any, ...]:
+        return (p.category.code, p.lon, p.lat, p.place, p.description, p.script, p.day, p.hour, p.reporter)
+
+    first, _kinds = _plan(random.Random(SEED + 21), HISTORY)
+    again, _kinds = _plan(random.Random(SEED + 21), HISTORY)
+    assert [key(p) for p in first] == [key(p) for p in again]
+    bulk = Case.objects.filter(community_code__startswith="4413").order_by("-number")[: len(first)]
+    written = Counter((c.category.code, c.address, c.description, c.status) for c in bulk.select_related("category"))
+    status = {"closed": Status.CLOSED, "rejected": Status.REJECTED}
+    assert written == Counter((p.category.code, p.place, p.description, status[p.script]) for p in first)

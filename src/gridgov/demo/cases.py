@@ -1,25 +1,32 @@
-"""The demo city's cases: a few thousand reports in every state, driven through the real services.
+"""The demo city's cases: about 3,200 in every state — a few hundred driven through the real services, the history
+written in bulk.
 
 :func:`build_demo_cases` runs inside the demo build's transaction, after the territory, the units, the matter list
-and the people are written. Each case follows a *script* (reported only, rejected, merged, dispatched, returned,
-in progress, whistled, settled in the grid, escalated, mediated, closed and rated, reopened …) and every step is a
-call to the service that a person would trigger — so the timelines, counters, summonses, mediation records and
-notifications are the genuine article. The services run at build time, in a few seconds of wall-clock time; a
-final pass then moves every timestamp back to where the script puts it (reports spread over the last
-:data:`DAYS` days in office hours, each step some hours after the previous one) with bulk UPDATEs, and derives
-what the clock would have decided: stage deadlines (working time), overdue flags frozen per stage, late
-report-ins.
+and the people are written.
 
-Deterministic: one seeded generator chooses the places, categories, descriptions and scripts, so two builds give
+*Through the services* (:data:`SERVICES`, about 420 cases): each case follows a *script* (reported only, rejected,
+merged, dispatched, returned, in progress, whistled, settled in the grid, escalated, mediated, closed and rated,
+reopened …) and every step is a call to the service that a person would trigger — so the open cases, the queues
+of the demo accounts, the timelines, counters, summonses, mediation records and notifications are the genuine
+article. The services run at build time, in a few seconds of wall-clock time; a final pass then moves every
+timestamp back to where the script puts it (reports spread over the last :data:`DAYS` days in office hours, each
+step some hours after the previous one) with bulk UPDATEs, and derives what the clock would have decided: stage
+deadlines (working time), overdue flags frozen per stage, late report-ins.
+
+*In bulk* (:data:`HISTORY`, about 2,800 cases): the closed (most of them rated) and rejected cases of the last
+:data:`DAYS` days, written by :func:`write_history` with ``bulk_create`` and plain INSERTs — the case rows, their
+timeline rows and ratings exactly as the services would have written them (statuses from the workflow table,
+times in office hours, deadlines and overdue flags from the same clock as above); ``tests/test_demo_history.py``
+holds a bulk case against the same case driven through the services. Each service-driven case costs about 50 ms
+of CPU, a bulk one about 1.5 ms; the cases part of the build takes about 30 s of CPU on the 2-core development
+machine (see ``bench/README.md``, "Demo build").
+
+Deterministic: seeded generators choose the places, categories, descriptions and scripts, so two builds give
 the same cases with the same timelines; only the absolute timestamps (relative to the build's "now") and the case
 numbers (a yearly sequence) differ.
 
-惠城区 (the demo district) gets :data:`HUICHENG_CASES` cases — among them a queue for each demo account: the
-community dispatcher's community, the worker's grid, and the police unit of the demo "handler" — and the other
-districts :data:`ELSEWHERE_CASES` between them. Why not more: each case costs about 80 ms of CPU in the services
-(5–6 transitions of 5–11 queries each), so 1,200 cases add about 100 s to a build of about 45 s — what fits the
-demo's three-minute budget on SQLite (measured 2026-11-27 on the 2-core development machine; see the report in
-``bench/README.md``, "Demo build").
+惠城区 (the demo district) gets most cases — among them a queue for each demo account: the community dispatcher's
+community, the worker's grid, and the police unit of the demo "handler" — and the other districts the rest.
 """
 
 from __future__ import annotations
@@ -51,12 +58,18 @@ from gridgov.units.models import Unit, UnitKind
 from .geometry import SEED
 
 HUICHENG = "441302"
-HUICHENG_CASES = 1000
-ELSEWHERE_CASES = 200
 DAYS = 60
-#: Cases in the demo community (冈头社区) and, of those, on the demo worker's grid.
-DEMO_COMMUNITY_CASES = 160
-DEMO_GRID_CASES = 45
+#: Cases driven through the services, in 惠城区 and elsewhere; of those in the demo community (冈头社区) and on the
+#: demo worker's grid.
+HUICHENG_CASES = 340
+ELSEWHERE_CASES = 80
+DEMO_COMMUNITY_CASES = 110
+DEMO_GRID_CASES = 32
+#: Historic cases written in bulk (:func:`write_history`), likewise.
+HUICHENG_HISTORY = 2100
+ELSEWHERE_HISTORY = 700
+DEMO_COMMUNITY_HISTORY = 120
+DEMO_GRID_HISTORY = 20
 
 #: The district unit (code suffix in ``demo.build.DISTRICT_UNITS``) that handles a category whose owner is of this
 #: kind; only the units with demo handlers (police, city management, housing, environment, justice) can sign.
@@ -92,6 +105,8 @@ SCRIPTS: tuple[tuple[str, float], ...] = (
     ("mediation", 4),
     ("reopened", 2),
 )
+#: The history's scripts (see :class:`HistoricCase`).
+HISTORY_SCRIPTS: tuple[tuple[str, float], ...] = (("closed", 92), ("rejected", 8))
 OPEN_SCRIPTS = {"reported", "accepted", "dispatched", "returned", "in_progress", "whistle", "to_verify", "reopened"}
 
 # --- descriptions -----------------------------------------------------------------------------------------------
@@ -185,6 +200,7 @@ class DemoCasesSummary:
     by_status: dict[str, int] = field(default_factory=dict)
     seconds_services: float = 0.0
     seconds_backdate: float = 0.0
+    seconds_history: float = 0.0
 
 
 def _worker_of(grid_code: str, kinds: dict[str, str]) -> str:
@@ -227,6 +243,13 @@ class _Runner:
         self.units: dict[str, Unit] = {}
         self.photo = _photo()
         self.failures: Counter[str] = Counter()
+
+    def preload(self, usernames: set[str]) -> None:
+        """Read many users at once (the history's thousands of reporters and handlers)."""
+        wanted = sorted(usernames - set(self.users))
+        for start in range(0, len(wanted), 500):
+            for user in User.objects.filter(username__in=wanted[start : start + 500]):
+                self.users[user.username] = user
 
     def user(self, username: str) -> User:
         user = self.users.get(username)
@@ -401,11 +424,7 @@ def _maybe_rate(plan: Plan, r: _Runner, case: Case, reporter: User, worker: User
         return
     roll = rng.random()
     rating = "satisfied" if roll < 0.72 else "basically_satisfied" if roll < 0.93 else "dissatisfied"
-    comment = {
-        "satisfied": "处理及时,很满意。",
-        "basically_satisfied": "基本解决。",
-        "dissatisfied": "处理效果不理想。",
-    }
+    comment = RATING_COMMENT
     rater = reporter if rng.random() < 0.8 else worker
     r.step(plan, r.hours(2, 48), lambda: services.rate_case(case, by=rater, rating=rating, comment=comment[rating]))
 
@@ -470,7 +489,25 @@ def _mediate(plan: Plan, r: _Runner, case: Case, community: User) -> None:
 # --- planning ---------------------------------------------------------------------------------------------------
 
 
-def _plan(rng: random.Random) -> tuple[list[Plan], dict[str, str]]:
+@dataclass(frozen=True)
+class Quota:
+    """How many cases to plan: in 惠城区 (of which in the demo community, of which on the demo grid) and in the
+    other districts; and the scripts to draw from."""
+
+    huicheng: int
+    elsewhere: int
+    community: int
+    grid: int
+    scripts: tuple[tuple[str, float], ...]
+
+
+#: Driven through the services: the recent and open cases, and closed ones with every kind of step.
+SERVICES = Quota(HUICHENG_CASES, ELSEWHERE_CASES, DEMO_COMMUNITY_CASES, DEMO_GRID_CASES, SCRIPTS)
+#: Written in bulk: the history of the last :data:`DAYS` days, closed (most of them rated) or rejected.
+HISTORY = Quota(HUICHENG_HISTORY, ELSEWHERE_HISTORY, DEMO_COMMUNITY_HISTORY, DEMO_GRID_HISTORY, HISTORY_SCRIPTS)
+
+
+def _plan(rng: random.Random, quota: Quota = SERVICES) -> tuple[list[Plan], dict[str, str]]:
     from .build import DEMO_COMMUNITY, DEMO_GRID
 
     grids = list(
@@ -484,10 +521,10 @@ def _plan(rng: random.Random) -> tuple[list[Plan], dict[str, str]]:
     elsewhere = [g for g in grids if not g[0].startswith(HUICHENG)]
     demo_community = [g for g in huicheng if g[2] == DEMO_COMMUNITY and g[0] != DEMO_GRID]
     chosen: list[tuple[str, str, str]] = []
-    chosen += [next(g for g in huicheng if g[0] == DEMO_GRID)] * DEMO_GRID_CASES
-    chosen += [rng.choice(demo_community) for _ in range(DEMO_COMMUNITY_CASES - DEMO_GRID_CASES)]
-    chosen += [rng.choice(huicheng) for _ in range(HUICHENG_CASES - len(chosen))]
-    chosen += [rng.choice(elsewhere) for _ in range(ELSEWHERE_CASES)]
+    chosen += [next(g for g in huicheng if g[0] == DEMO_GRID)] * quota.grid
+    chosen += [rng.choice(demo_community) for _ in range(quota.community - quota.grid)]
+    chosen += [rng.choice(huicheng) for _ in range(quota.huicheng - len(chosen))]
+    chosen += [rng.choice(elsewhere) for _ in range(quota.elsewhere)]
 
     buildings: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
     wanted = sorted({g[0] for g in chosen})
@@ -508,8 +545,8 @@ def _plan(rng: random.Random) -> tuple[list[Plan], dict[str, str]]:
     weights = [
         MAJOR_WEIGHT.get(c.code[:2], 5) / sum(1 for d in categories if d.code[:2] == c.code[:2]) for c in categories
     ]
-    script_names = [s for s, _w in SCRIPTS]
-    script_weights = [w for _s, w in SCRIPTS]
+    script_names = [s for s, _w in quota.scripts]
+    script_weights = [w for _s, w in quota.scripts]
 
     plans: list[Plan] = []
     for index, (grid_code, _kind, community) in enumerate(chosen):
@@ -574,15 +611,23 @@ def build_demo_cases(*, progress: Callable[[float], None] | None = None) -> Demo
         if progress is not None and n % step == 0:
             progress(step / len(plans))
     services_done = time.monotonic()
-    events = _backdate(plans, timezone.now(), random.Random(SEED + 13))
+    now = timezone.now()
+    events = _backdate(plans, now, random.Random(SEED + 13))
+    backdated = time.monotonic()
+    history_rng = random.Random(SEED + 21)
+    history_plans, _kinds = _plan(history_rng, HISTORY)
+    history = write_history(_history(history_plans, _Runner(random.Random(SEED + 22)), kinds, now), now)
+    events += CaseEvent.objects.filter(case_id__in=[c.pk for c in history]).count()
+    if progress is not None:
+        progress(1 - step * (len(plans) // step) / len(plans))
+    pks = [p.case.pk for p in plans if p.case] + [c.pk for c in history]
     summary = DemoCasesSummary(
-        cases=len(plans),
+        cases=len(pks),
         events=events,
-        by_status=dict(
-            Counter(Case.objects.filter(pk__in=[p.case.pk for p in plans if p.case]).values_list("status", flat=True))
-        ),
+        by_status=dict(Counter(Case.objects.filter(pk__in=pks).values_list("status", flat=True))),
         seconds_services=services_done - started,
-        seconds_backdate=time.monotonic() - services_done,
+        seconds_backdate=backdated - services_done,
+        seconds_history=time.monotonic() - backdated,
     )
     return summary
 
@@ -670,38 +715,9 @@ def _backdate(plans: list[Plan], now: datetime.datetime, rng: random.Random) -> 
         moves[pk] = ([e[2] for e in events], times)
         event_at.extend((when, e[0]) for when, e in zip(times, events, strict=True))
 
-        # Stages: when each began, whether it ended late, the current deadline.
-        overdue: dict[str, bool] = {}
-        stage_start = times[0]
-        closed_at = rated_at = extension_at = None
-        for when, e in zip(times[1:], events[1:], strict=True):
-            _id, _c, _at, action, from_status, to_status, _data = e
-            stage = STAGE_OF_STATUS.get(from_status)
-            moved = to_status != from_status or action == "escalate"
-            if stage is not None and moved:
-                amount, unit = _limit(category, stage)
-                if when > add_working_time(stage_start, amount, unit):
-                    overdue[str(stage)] = True
-                stage_start = when
-            elif moved:
-                stage_start = when
-            if action == "verify":
-                closed_at = when
-            elif action == "reopen":
-                closed_at = rated_at = None
-            elif action == "rate":
-                rated_at = when
-            elif action == "request_extension":
-                extension_at = when
-        stage = STAGE_OF_STATUS.get(case.status)
-        due_at = None
-        flagged = False
-        if stage is not None:
-            amount, unit = _limit(category, stage)
-            due_at = add_working_time(stage_start, amount, unit)
-            if due_at < now:
-                flagged = True
-                overdue[str(stage)] = True
+        clock = _stage_clock(category, times, [e[3:6] for e in events], case.status, now)
+        overdue, due_at, flagged = clock.overdue, clock.due_at, clock.flagged
+        closed_at, rated_at, extension_at = clock.closed_at, clock.rated_at, clock.extension_at
         case_rows.append(
             (
                 times[0],
@@ -747,25 +763,80 @@ def _backdate(plans: list[Plan], now: datetime.datetime, rng: random.Random) -> 
     ce, c, cs = CaseEvent._meta.db_table, Case._meta.db_table, CaseSummons._meta.db_table
     m, ms = Mediation._meta.db_table, MediationSession._meta.db_table
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {ce} SET at = %s WHERE id = %s", event_at)
+        cursor.executemany(f"UPDATE {ce} SET at = %s WHERE id = %s", _adapted(event_at))
         json_rows = [(*r[:4], _json(r[4]), *r[5:]) for r in case_rows]
         cursor.executemany(
             f"UPDATE {c} SET created_at = %s, updated_at = %s, due_at = %s, due_flagged = %s, overdue_stages = %s, "
             "closed_at = %s, rated_at = %s, extension_requested_at = %s WHERE id = %s",
-            json_rows,
+            _adapted(json_rows),
         )
         if summons_rows:
             cursor.executemany(
                 f"UPDATE {cs} SET summoned_at = %s, deadline = %s, reported_in_at = %s, part_done_at = %s, "
                 "flagged_late = %s WHERE id = %s",
-                summons_rows,
+                _adapted(summons_rows),
             )
         if mediation_rows:
-            cursor.executemany(f"UPDATE {m} SET created_at = %s, updated_at = %s WHERE id = %s", mediation_rows)
+            cursor.executemany(
+                f"UPDATE {m} SET created_at = %s, updated_at = %s WHERE id = %s", _adapted(mediation_rows)
+            )
         if session_rows:
             cursor.executemany(f"UPDATE {ms} SET held_on = %s WHERE id = %s", session_rows)
     _move_around(moves, now)
     return len(event_at)
+
+
+@dataclass
+class _Clock:
+    overdue: dict[str, bool]
+    due_at: datetime.datetime | None
+    flagged: bool
+    closed_at: datetime.datetime | None
+    rated_at: datetime.datetime | None
+    extension_at: datetime.datetime | None
+
+
+def _stage_clock(
+    category: MatterCategory,
+    times: list[datetime.datetime],
+    steps: list[tuple[str, str, str]],
+    status: str,
+    now: datetime.datetime,
+) -> _Clock:
+    """What the clock would have decided for a timeline of (action, from status, to status) at ``times``: each
+    stage's deadline from its start in working time, the stages left late (frozen, as ``freeze_overdue`` does),
+    the current deadline and whether the sweep would have flagged it by ``now``."""
+    overdue: dict[str, bool] = {}
+    stage_start = times[0]
+    closed_at = rated_at = extension_at = None
+    for when, (action, from_status, to_status) in zip(times[1:], steps[1:], strict=True):
+        stage = STAGE_OF_STATUS.get(from_status)
+        moved = to_status != from_status or action == "escalate"
+        if stage is not None and moved:
+            amount, unit = _limit(category, stage)
+            if when > add_working_time(stage_start, amount, unit):
+                overdue[str(stage)] = True
+            stage_start = when
+        elif moved:
+            stage_start = when
+        if action == "verify":
+            closed_at = when
+        elif action == "reopen":
+            closed_at = rated_at = None
+        elif action == "rate":
+            rated_at = when
+        elif action == "request_extension":
+            extension_at = when
+    current = STAGE_OF_STATUS.get(status)
+    due_at = None
+    flagged = False
+    if current is not None:
+        amount, unit = _limit(category, current)
+        due_at = add_working_time(stage_start, amount, unit)
+        if due_at < now:
+            flagged = True
+            overdue[str(current)] = True
+    return _Clock(overdue, due_at, flagged, closed_at, rated_at, extension_at)
 
 
 def _schedule(
@@ -792,6 +863,14 @@ def _daytime(when: datetime.datetime, latest: datetime.datetime) -> datetime.dat
         morning += datetime.timedelta(days=1)
     moved = morning + datetime.timedelta(minutes=local.minute)
     return moved if moved <= latest else when
+
+
+def _adapted(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows for a raw ``executemany`` with their datetimes as the ORM writes them: on SQLite a naive UTC string.
+    (Handing sqlite3 an aware Asia/Shanghai datetime stores "…+08:00", which SQL compares as text against the
+    ORM's UTC strings — 8 hours off in every filter and ordering.)"""
+    adapt = connection.ops.adapt_datetimefield_value
+    return [tuple(adapt(v) if isinstance(v, datetime.datetime) else v for v in row) for row in rows]
 
 
 def _json(value: dict[str, bool]) -> str:
@@ -832,5 +911,222 @@ def _move_around(moves: Moves, now: datetime.datetime) -> None:
     ]
     n, a = Notification._meta.db_table, CaseAttachment._meta.db_table
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {n} SET created_at = %s, read_at = %s WHERE id = %s", notes)
-        cursor.executemany(f"UPDATE {a} SET created_at = %s WHERE id = %s", photos)
+        cursor.executemany(f"UPDATE {n} SET created_at = %s, read_at = %s WHERE id = %s", _adapted(notes))
+        cursor.executemany(f"UPDATE {a} SET created_at = %s WHERE id = %s", _adapted(photos))
+
+
+# --- the history: closed cases written in bulk ------------------------------------------------------------------
+
+REJECT_REASON = "经核实不属于本平台受理范围,已告知上报人。"
+HANDLE_RESULT = "已按要求处置完毕,现场已恢复。"
+VERIFY_NOTE = "已现场核查,处置到位。"
+RATING_COMMENT = {
+    "satisfied": "处理及时,很满意。",
+    "basically_satisfied": "基本解决。",
+    "dissatisfied": "处理效果不理想。",
+}
+
+
+@dataclass
+class HistoricCase:
+    """A past case as the services would have received it: who reported what where, who acted on it, and the
+    hours between the steps. ``script`` is "closed" (accept → dispatch → sign → handle → verify, then a rating if
+    ``rating``) or "rejected"."""
+
+    category: MatterCategory
+    source: str
+    lon: float
+    lat: float
+    place: str
+    description: str
+    urgency: str
+    reporter: User
+    centre: User
+    script: str
+    delays: list[float]
+    start: datetime.datetime
+    unit: Unit | None = None
+    handler: User | None = None
+    rater: User | None = None
+    rating: str = ""
+
+
+#: One timeline row to write: (action, actor, note, data).
+HistoryStep = tuple[str, User, str, dict[str, Any]]
+
+
+def history_steps(h: HistoricCase) -> list[HistoryStep]:
+    """The service calls of the script, each as the timeline row its service writes."""
+    steps: list[HistoryStep] = [("report", h.reporter, "", {"source": h.source})]
+    if h.script == "rejected":
+        return [*steps, ("reject", h.centre, REJECT_REASON, {})]
+    if h.unit is None or h.handler is None:
+        raise ValueError("a closed case needs its unit and handler")
+    steps += [
+        ("accept", h.centre, "", {}),
+        ("dispatch", h.centre, "", {"unit": h.unit.pk, "unit_name": h.unit.name}),
+        ("sign", h.handler, "", {"unit": h.unit.pk}),
+        ("handle", h.handler, HANDLE_RESULT, {}),
+        ("verify", h.centre, VERIFY_NOTE, {}),
+    ]
+    if h.rating and h.rater is not None:
+        comment = RATING_COMMENT[h.rating]
+        steps.append(("rate", h.rater, comment, {"rating": h.rating, "call_back": h.reporter.pk != h.rater.pk}))
+    return steps
+
+
+def write_history(items: list[HistoricCase], now: datetime.datetime) -> list[Case]:
+    """Write past cases with ``bulk_create``: the case rows, their timeline rows and ratings exactly as the
+    services would have left them (statuses from the workflow table, one version per transition, times in
+    office hours, deadlines and overdue flags from :func:`_stage_clock`). Not written: the notifications and
+    deliveries of those days (long read and delivered) and photos. ``tests/test_demo_history.py`` checks the rows
+    against the same case driven through the services."""
+    from gridgov.cases.services.intake import _content, content_hash, take_numbers
+    from gridgov.cases.workflow import TRANSITIONS
+    from gridgov.territory.locator import get_locator
+    from gridgov.units.models import Tier
+
+    locator = get_locator()
+    grid_ids = dict(Grid.objects.current().values_list("code", "pk"))
+    numbers = iter(take_numbers(now, len(items)))
+    cases: list[Case] = []
+    timelines: list[tuple[list[HistoryStep], list[datetime.datetime]]] = []
+    for h in items:
+        location = locator.locate(h.lon, h.lat)
+        if location is None or location.grid_code is None:
+            raise ValueError(f"historic case at {h.lon}, {h.lat} lies in no grid")
+        content = _content(h.source, h.category.pk, h.lon, h.lat, h.description, h.place.strip(), h.urgency, [])
+        category = h.category
+        case = Case(
+            number=next(numbers),
+            source=h.source,
+            category=category,
+            lon=content["lon"],
+            lat=content["lat"],
+            grid_id=grid_ids.get(location.grid_code),
+            grid_code=location.grid_code,
+            community_code=location.community_code or "",
+            subdistrict_code=location.subdistrict_code or "",
+            district_code=location.district_code or "",
+            address=content["address"],
+            description=content["description"],
+            reporter=h.reporter,
+            urgency=h.urgency,
+            current_tier=Tier.COMMUNITY if category.default_tier == Tier.GRID else category.default_tier,
+            status=Status.REPORTED,
+            content_hash=content_hash(content),
+        )
+        steps = history_steps(h)
+        times = _history_times(h, now)
+        transitions: list[tuple[str, str, str]] = [("report", "", Status.REPORTED)]
+        for action, actor, note, data in steps[1:]:
+            before = case.status
+            case.status = TRANSITIONS[action].target_for(case)
+            transitions.append((action, before, case.status))
+            case.version += 1
+            if action == "dispatch":
+                case.current_unit = h.unit
+            elif action in ("handle", "self_settle"):
+                case.result = note
+            elif action == "rate":
+                case.rating, case.rating_comment, case.rated_by = data["rating"], note, actor
+        clock = _stage_clock(category, times, transitions, case.status, now)
+        case.due_at, case.due_flagged, case.overdue_stages = clock.due_at, clock.flagged, clock.overdue
+        case.closed_at = clock.closed_at if case.status == Status.CLOSED else None
+        case.rated_at = clock.rated_at if case.rating else None
+        cases.append(case)
+        timelines.append(([(a, actor, note, data) for a, actor, note, data in steps], times))
+    Case.objects.bulk_create(cases, batch_size=500)
+    # created_at and updated_at are auto fields: bulk_create stamps them now; give them the timeline's times.
+    stamps = [(times[0], times[-1], case.pk) for case, (_steps, times) in zip(cases, timelines, strict=True)]
+    for case, (created, updated, _pk) in zip(cases, stamps, strict=True):
+        case.created_at, case.updated_at = created, updated
+    # The timeline rows: tens of thousands, so plain INSERTs (the ORM's per-field preparation would cost more
+    # than everything else here); the values are those CaseEvent.objects.create() would write.
+    json_value = connection.ops.adapt_json_value
+    events = []
+    for case, (steps, times) in zip(cases, timelines, strict=True):
+        status = ""
+        for (action, actor, note, data), when in zip(steps, times, strict=True):
+            after = Status.REPORTED if action == "report" else TRANSITIONS[action].target or status
+            events.append((case.pk, actor.pk, when, action, status, after, note, json_value(data, None)))
+            status = after
+    c, ce = Case._meta.db_table, CaseEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {c} SET created_at = %s, updated_at = %s WHERE id = %s", _adapted(stamps))
+        cursor.executemany(
+            f"INSERT INTO {ce} (case_id, actor_id, at, action, from_status, to_status, note, data) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            _adapted(events),
+        )
+    return cases
+
+
+def _history_times(h: HistoricCase, now: datetime.datetime) -> list[datetime.datetime]:
+    """The steps at their delays from ``h.start`` in office hours (as :func:`_backdate` places a closed case),
+    compressed to end before ``now``."""
+    latest = now - datetime.timedelta(minutes=5)
+    total = sum(h.delays)
+    room = (latest - h.start).total_seconds() / 3600
+    scale = min(1.0, room / total) if total > 0 else 1.0
+    times = _schedule(h.start, h.delays, scale, latest, daytime=True)
+    if times[-1] > latest:
+        times = _schedule(h.start, h.delays, scale, latest, daytime=False)
+    return times
+
+
+def _history(plans: list[Plan], r: _Runner, kinds: dict[str, str], now: datetime.datetime) -> list[HistoricCase]:
+    """Resolve the history's plans into :class:`HistoricCase` (the same people and units as the services' cases;
+    the same step delays as :func:`_run`)."""
+    from gridgov.territory.locator import get_locator
+
+    locator = get_locator()
+    local_now = timezone.localtime(now)
+    wanted = {p.reporter for p in plans}
+    for plan in plans:
+        wanted |= {_worker_of(plan.grid_code, kinds), *(_dispatcher(plan, t) for t in ("community", "subdistrict"))}
+        wanted |= {_handler(plan.district, suffix) for suffix in HANDLER_SLUG}
+    r.preload(wanted)
+    items = []
+    for plan in plans:
+        located = locator.locate(plan.lon, plan.lat)
+        if located is not None and located.grid_code:
+            plan.grid_code = located.grid_code  # the locator decides, as at intake
+        rng = r.rng
+        h = r.hours
+        cat = plan.category
+        tier = "community" if cat.default_tier == "grid" else cat.default_tier
+        reporter = r.user(plan.reporter)
+        centre = r.user(_dispatcher(plan, tier))
+        day = local_now.date() - datetime.timedelta(days=plan.day)
+        start = datetime.datetime.combine(day, datetime.time(), tzinfo=local_now.tzinfo) + datetime.timedelta(
+            hours=plan.hour
+        )
+        item = HistoricCase(
+            category=cat,
+            source=plan.source,
+            lon=plan.lon,
+            lat=plan.lat,
+            place=plan.place,
+            description=plan.description,
+            urgency=plan.urgency,
+            reporter=reporter,
+            centre=centre,
+            script=plan.script,
+            delays=[0.0],
+            start=start,
+        )
+        if plan.script == "rejected":
+            item.delays.append(h(0.3, 4))
+        else:
+            suffix = _unit_suffix(cat)
+            item.unit = r.unit(f"{plan.district}-{suffix}")
+            item.handler = r.user(_handler(plan.district, suffix))
+            item.delays += [h(0.2, 3), h(0.2, 3), h(0.2, 5), h(3, 60), h(1, 24)]
+            if rng.random() < 0.75:
+                roll = rng.random()
+                item.rating = "satisfied" if roll < 0.72 else "basically_satisfied" if roll < 0.93 else "dissatisfied"
+                item.rater = reporter if rng.random() < 0.8 else r.user(_worker_of(plan.grid_code, kinds))
+                item.delays.append(h(2, 48))
+        items.append(item)
+    return items

@@ -89,17 +89,26 @@ def next_number(now: Any) -> str:
     the new value (``INSERT … ON CONFLICT DO UPDATE … RETURNING``, PostgreSQL ≥ 9.5 and SQLite ≥ 3.35). The
     counter row is locked by the write until the caller's transaction ends, so two reports never share a number
     and a rolled back report gives its number back; on SQLite writers are serialised by the database lock."""
+    return take_numbers(now, 1)[0]
+
+
+def take_numbers(now: Any, count: int) -> list[str]:
+    """``count`` consecutive case numbers of ``now``'s year, in one statement (see :func:`next_number`); bulk
+    writers (the demo's history) take their block here so that the services' numbers never collide with theirs."""
+    if count < 1:
+        return []
     year = timezone.localtime(now).year
     q = connection.ops.quote_name
     table, year_column, last = q(CaseSequence._meta.db_table), q("year"), q("last")
     sql = (
-        f"INSERT INTO {table} ({year_column}, {last}) VALUES (%s, 1) "
-        f"ON CONFLICT ({year_column}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}"
+        f"INSERT INTO {table} ({year_column}, {last}) VALUES (%s, %s) "
+        f"ON CONFLICT ({year_column}) DO UPDATE SET {last} = {table}.{last} + %s RETURNING {last}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [year])
+        cursor.execute(sql, [year, count, count])
         row = cursor.fetchone()
-    return f"{year}{int(row[0]):07d}"
+    top = int(row[0])
+    return [f"{year}{n:07d}" for n in range(top - count + 1, top + 1)]
 
 
 #: (territory token, {grid code: grid id}) — the current grids' ids, rebuilt when the territory moves.
