@@ -50,12 +50,20 @@
   var marker = null;
   var pointText = document.getElementById("report-point");
 
+  // A drawn marker, not Leaflet's default image icon: Leaflet finds that image through its stylesheet's URL, which
+  // the hashed static file names break (the icon showed as a broken image). Drawn like the case page's point.
+  function pin(latlng) {
+    return L.circleMarker(latlng, {
+      radius: 9, color: "#fff", weight: 3, fillColor: "#dc2626", fillOpacity: 1
+    }).bindTooltip(labels.picked || "").addTo(map);
+  }
+
   function setPoint(lat, lon, crs, pan) {
     field("lon").value = lon.toFixed(7);
     field("lat").value = lat.toFixed(7);
     field("crs").value = crs;
     var latlng = L.latLng(lat, lon);
-    if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng, { title: labels.picked }).addTo(map); }
+    if (marker) { marker.setLatLng(latlng); } else { marker = pin(latlng); }
     if (pan) { map.setView(latlng, Math.max(map.getZoom(), 16)); }
     pointText.textContent = (labels.picked || "") + ": " + lon.toFixed(6) + ", " + lat.toFixed(6);
     el.dataset.point = field("lon").value + "," + field("lat").value;
@@ -87,7 +95,7 @@
   // A point kept from a refused submit is shown again.
   if (field("lon").value && field("lat").value) {
     var lat0 = parseFloat(field("lat").value), lon0 = parseFloat(field("lon").value);
-    marker = L.marker([lat0, lon0], { title: labels.picked }).addTo(map);
+    marker = pin([lat0, lon0]);
     el.dataset.point = field("lon").value + "," + field("lat").value;
   }
 
