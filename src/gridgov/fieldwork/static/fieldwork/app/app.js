@@ -1,0 +1,91 @@
+/* gridgov field app — start-up: the service worker, the outbox, the views (hash routes), and when to sync:
+ * on start, when the browser comes online, every config.syncEverySeconds, and on the "sync now" button. */
+
+import * as db from "./db.js";
+import * as outbox from "./outbox.js";
+import * as views from "./views.js";
+
+const config = JSON.parse(document.getElementById("app-config").textContent);
+const L10N = config.labels;
+
+export function fmt(template, params = {}) {
+  return String(template).replace(/%\((\w+)\)s/g, (_, key) => (params[key] ?? ""));
+}
+
+const net = document.getElementById("net");
+const notice = document.getElementById("notice");
+const badge = document.getElementById("pending-badge");
+
+export function say(text, kind = "") {
+  notice.textContent = text;
+  notice.className = `notice ${kind}`;
+  notice.hidden = !text;
+}
+
+function showNetwork() {
+  net.textContent = navigator.onLine ? L10N.online : L10N.offline;
+  net.classList.toggle("offline", !navigator.onLine);
+}
+
+async function refresh() {
+  const records = await outbox.records();
+  const pending = outbox.pendingCount(records);
+  badge.textContent = String(pending);
+  badge.hidden = pending === 0;
+  document.body.dataset.pending = String(pending);
+  document.body.dataset.syncPhase = outbox.status.phase;
+  if (outbox.status.phase === "login") {
+    say(L10N.loginNeeded, "bad");
+  } else if (outbox.status.phase === "syncing") {
+    say(L10N.syncing);
+  } else if (notice.dataset.sticky !== "1") {
+    say("");
+  }
+  await views.render(records);
+}
+
+let pulling = null;
+async function syncNow() {
+  await outbox.sync(config);
+  if (!pulling) {
+    pulling = outbox.pull(config).catch((error) => {
+      if (error.reason === "login") { outbox.status.phase = "login"; }
+    }).finally(() => { pulling = null; });
+  }
+  await pulling;
+  await refresh();
+}
+
+function route() {
+  const name = (location.hash || "#tasks").slice(1).split("?")[0] || "tasks";
+  views.show(name);
+}
+
+async function start() {
+  showNetwork();
+  await outbox.init();
+  outbox.onChange(() => { refresh(); });
+  await views.setup({ config, fmt, say, sync: syncNow, refresh });
+  window.addEventListener("hashchange", route);
+  route();
+  await refresh();
+  window.addEventListener("online", () => { showNetwork(); syncNow(); });
+  window.addEventListener("offline", showNetwork);
+  document.getElementById("sync-now").addEventListener("click", () => { syncNow(); });
+  setInterval(() => { if (navigator.onLine) { syncNow(); } }, config.syncEverySeconds * 1000);
+  document.body.dataset.ready = "1";
+  syncNow();
+}
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register(config.swUrl, { scope: config.shellUrl }).then((registration) => {
+    document.body.dataset.sw = "registered";
+    navigator.serviceWorker.ready.then(() => { document.body.dataset.sw = "ready"; });
+    return registration;
+  }).catch((error) => { console.warn("service worker", error); });
+}
+
+// Tests and the debugging console reach the outbox through this.
+window.gridgovField = { config, db, outbox, syncNow };
+
+start();

@@ -1,0 +1,263 @@
+/* The outbox: every record the worker makes is written to IndexedDB first (state "saved"), then sent by sync()
+ * following docs/fieldwork-sync.md:
+ *
+ *   saved ──POST batch──▶ sending ──201/200──▶ acked (photos pending) ──each photo PUT 201/200──▶ sent
+ *                                   └─409/400/403/404──▶ attention (the server's message and fields kept)
+ *
+ * A record is "sent" only after its own 201/200 AND every photo's. Nothing is ever deleted before that; a photo's
+ * blob is dropped only once the server has acknowledged it. A network error, a 5xx or a lost session puts the
+ * batch back to "saved" (resending is always safe: the server answers a replay with 200). Sync runs on app
+ * start, when the browser comes online, on a timer and on the "sync now" button (see app.js). */
+
+import * as db from "./db.js";
+
+let lastSeq = 0;
+const listeners = new Set();
+let running = null;
+export const status = { phase: "idle", error: "", lastSync: null };
+
+export function onChange(listener) { listeners.add(listener); }
+function changed() { for (const listener of listeners) { try { listener(); } catch (e) { console.error(e); } } }
+
+export function uuid4() {
+  if (self.crypto && self.crypto.randomUUID) { return self.crypto.randomUUID(); }
+  const b = self.crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => (x + 0x100).toString(16).slice(1)).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** ISO 8601 in the phone's local time with its offset, e.g. 2026-11-27T09:41:07.123+08:00. */
+export function isoLocal(date = new Date()) {
+  const pad = (n, w = 2) => String(Math.abs(n)).padStart(w, "0");
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:` +
+    `${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}` +
+    `${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+}
+
+export async function init() {
+  const records = await db.allRecords();
+  for (const r of records) {
+    lastSeq = Math.max(lastSeq, r.seq);
+    // The app closed mid-sync: the batch was not acknowledged as far as we know; resending is safe.
+    if (r.state === "sending") { await db.updateRecord(r.uuid, (x) => { x.state = "saved"; }); }
+  }
+}
+
+function nextSeq() {
+  lastSeq = Math.max(Date.now() * 1000, lastSeq + 1);
+  return lastSeq;
+}
+
+/** A new record in state "saved" (not yet written: pass it to save() or db.commit()). */
+export function newRecord(kind, data, files = [], madeAt = new Date()) {
+  return {
+    uuid: uuid4(),
+    seq: nextSeq(),
+    kind,
+    made_at: isoLocal(madeAt),
+    data,
+    photos: Array.from(files, (blob) => ({ uuid: uuid4(), blob, type: blob.type || "image/jpeg", sent: false })),
+    state: "saved",
+    saved_at: isoLocal(),
+    response: null,
+  };
+}
+
+export async function save(kind, data, files = []) {
+  const record = newRecord(kind, data, files);
+  await db.putRecord(record);
+  changed();
+  return record;
+}
+
+export async function records() { return db.allRecords(); }
+
+export function pendingCount(list) { return list.filter((r) => r.state !== "sent" && r.state !== "attention").length; }
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+class SyncStop extends Error {
+  constructor(reason, detail = "") { super(detail || reason); this.reason = reason; }
+}
+
+function envelope(r) {
+  return { uuid: r.uuid, kind: r.kind, made_at: r.made_at, data: r.data, photos: r.photos.map((p) => p.uuid) };
+}
+
+async function serverMessage(response) {
+  try {
+    const body = await response.clone().json();
+    return body.detail || body.message || JSON.stringify(body);
+  } catch (e) {
+    return `HTTP ${response.status}`;
+  }
+}
+
+async function postBatch(config, batch) {
+  const uuids = batch.map((r) => r.uuid);
+  await db.updateRecords(uuids, (r) => { if (r.state === "saved") { r.state = "sending"; } });
+  changed();
+  const back = () => db.updateRecords(uuids, (r) => { if (r.state === "sending") { r.state = "saved"; } });
+  let response;
+  try {
+    response = await fetch(config.recordsUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ records: batch.map(envelope) }),
+    });
+  } catch (error) {
+    await back();
+    throw new SyncStop("network", String(error));
+  }
+  if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
+    await back();
+    throw new SyncStop("login", await serverMessage(response));
+  }
+  if (!response.ok) {
+    await back();
+    throw new SyncStop("server", await serverMessage(response));
+  }
+  let body;
+  try {
+    body = await response.json();
+  } catch (error) {
+    await back();
+    throw new SyncStop("server", String(error));
+  }
+  const results = new Map((body.results || []).map((res) => [res.uuid, res]));
+  await db.updateRecords(uuids, (r) => {
+    const res = results.get(r.uuid);
+    if (!res) { if (r.state === "sending") { r.state = "saved"; } return; }
+    r.response = res;
+    if (res.status === 200 || res.status === 201) {
+      r.state = r.photos.every((p) => p.sent) ? "sent" : "acked";
+    } else {
+      r.state = "attention";
+    }
+  });
+  changed();
+}
+
+async function putPhoto(config, record, photo) {
+  const form = new FormData();
+  form.append("record", record.uuid);
+  const ext = (photo.type.split("/")[1] || "jpg").replace("jpeg", "jpg");
+  form.append("image", photo.blob, `${photo.uuid}.${ext}`);
+  let response;
+  try {
+    response = await fetch(config.photoUrl.replace("UUID", photo.uuid), {
+      method: "PUT",
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body: form,
+    });
+  } catch (error) {
+    throw new SyncStop("network", String(error));
+  }
+  if (response.status === 200 || response.status === 201) {
+    await db.updateRecord(record.uuid, (r) => {
+      const p = r.photos.find((x) => x.uuid === photo.uuid);
+      p.sent = true;
+      p.blob = null; // acknowledged: the server has it
+      if (r.state === "acked" && r.photos.every((x) => x.sent)) { r.state = "sent"; }
+    });
+  } else if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
+    throw new SyncStop("login", await serverMessage(response));
+  } else if (response.status >= 500 || response.status === 429) {
+    throw new SyncStop("server", await serverMessage(response));
+  } else {
+    // 400 (not an image), 409 (different bytes under this UUID), 404: the worker must look at it.
+    let body = {};
+    try { body = await response.json(); } catch (e) { body = { message: `HTTP ${response.status}` }; }
+    await db.updateRecord(record.uuid, (r) => {
+      r.state = "attention";
+      r.response = { ...(r.response || {}), photo: photo.uuid, photo_status: response.status, ...body };
+    });
+  }
+  changed();
+}
+
+async function run(config) {
+  status.phase = "syncing";
+  status.error = "";
+  changed();
+  try {
+    const pending = (await db.allRecords()).filter((r) => r.state === "saved" || r.state === "sending");
+    for (let i = 0; i < pending.length; i += config.batchSize) {
+      await postBatch(config, pending.slice(i, i + config.batchSize));
+    }
+    for (const record of (await db.allRecords()).filter((r) => r.state === "acked")) {
+      for (const photo of record.photos.filter((p) => !p.sent)) {
+        await putPhoto(config, record, photo);
+      }
+    }
+    status.phase = "idle";
+    status.lastSync = new Date();
+  } catch (error) {
+    status.phase = error instanceof SyncStop ? error.reason : "error";
+    status.error = error.message || String(error);
+    if (!(error instanceof SyncStop)) { console.error(error); }
+  } finally {
+    changed();
+  }
+}
+
+/** Send what waits, once at a time (a second call while one runs returns the running one). */
+export function sync(config) {
+  if (!running) { running = run(config).finally(() => { running = null; }); }
+  return running;
+}
+
+/** Download the worker's grid data (incremental after the first time) and keep it in IndexedDB. */
+export async function pull(config) {
+  const cursor = await db.get("cursor");
+  const url = config.pullUrl + (cursor ? `?since=${encodeURIComponent(cursor)}` : "");
+  const response = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } });
+  if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
+    throw new SyncStop("login", await serverMessage(response));
+  }
+  if (!response.ok) { throw new SyncStop("server", await serverMessage(response)); }
+  const body = await response.json();
+  const before = await db.get("pulled");
+  const data = body.full === false && before ? merge(before, body) : body;
+  await db.set("pulled", data);
+  if (body.cursor) { await db.set("cursor", body.cursor); }
+  await db.set("pulledAt", isoLocal());
+  changed();
+  return data;
+}
+
+function keyOf(item) {
+  return item && (item.id ?? item.uuid ?? item.code ?? null);
+}
+
+/** Apply an incremental answer: lists are merged by id (code, uuid); an item with ``deleted`` or ``removed``
+ * set, or listed under ``removed[<list>]``, leaves; anything else replaces. */
+export function merge(before, changes) {
+  const out = { ...before };
+  const removed = changes.removed || {};
+  for (const [name, value] of Object.entries(changes)) {
+    if (name === "removed") { continue; }
+    if (Array.isArray(value) && Array.isArray(before[name])) {
+      const byKey = new Map(before[name].map((item) => [String(keyOf(item)), item]));
+      for (const item of value) {
+        if (item && (item.deleted || item.removed)) { byKey.delete(String(keyOf(item))); } else { byKey.set(String(keyOf(item)), item); }
+      }
+      for (const key of removed[name] || []) { byKey.delete(String(key)); }
+      out[name] = Array.from(byKey.values());
+    } else {
+      out[name] = value;
+    }
+  }
+  return out;
+}

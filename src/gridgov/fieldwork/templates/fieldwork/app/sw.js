@@ -1,0 +1,105 @@
+/* gridgov field app — service worker (scope /field/app/), version {{ version }}.
+ *
+ * - Precaches the shell's static files (CSS, JS modules, Leaflet, icons): cache first, replaced as a whole when
+ *   their contents change (a new version of this file).
+ * - The shell page (/field/app/): network first, so that the language and the login follow the server; the last
+ *   good copy answers offline.
+ * - API GETs (/api/v1/…, e.g. the pull): network first with the last good answer as fallback.
+ * - Map tiles: cache first (kept to a bounded number), so that the grid seen online is there offline.
+ * Writes (POST/PUT) are never touched: the app's outbox in IndexedDB keeps them until the server acknowledges.
+ */
+"use strict";
+
+const VERSION = "{{ version }}";
+const SHELL = {{ shell|safe }};
+const PRECACHE = {{ precache|safe }};
+const STATIC_CACHE = "fieldwork-static-" + VERSION;
+const PAGE_CACHE = "fieldwork-pages";
+const API_CACHE = "fieldwork-api";
+const TILE_CACHE = "fieldwork-tiles";
+const MAX_TILES = 2000;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(STATIC_CACHE);
+    await cache.addAll(PRECACHE);
+    try {
+      const response = await fetch(SHELL, { credentials: "same-origin", cache: "no-store" });
+      if (response.ok && !response.redirected) {
+        await (await caches.open(PAGE_CACHE)).put(SHELL, response);
+      }
+    } catch (e) { /* offline while installing: the page caches itself on the next visit */ }
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("fieldwork-static-") && name !== STATIC_CACHE) { await caches.delete(name); }
+    }
+    await self.clients.claim();
+  })());
+});
+
+async function networkFirst(request, cacheName, key) {
+  const cache = await caches.open(cacheName);
+  try {
+    const response = await fetch(request);
+    if (response.ok && response.type === "basic" && !response.redirected) {
+      await cache.put(key || request, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const cached = await cache.match(key || request);
+    if (cached) { return cached; }
+    throw error;
+  }
+}
+
+async function cacheFirst(request, cacheName) {
+  const cached = await caches.match(request);
+  if (cached) { return cached; }
+  const response = await fetch(request);
+  if (response.ok) {
+    const cache = await caches.open(cacheName);
+    await cache.put(request, response.clone());
+  }
+  return response;
+}
+
+async function tile(request) {
+  const cache = await caches.open(TILE_CACHE);
+  const cached = await cache.match(request);
+  if (cached) { return cached; }
+  const response = await fetch(request);
+  if (response.ok || response.type === "opaque") {
+    await cache.put(request, response.clone());
+    const keys = await cache.keys();
+    for (let i = 0; i < keys.length - MAX_TILES; i++) { await cache.delete(keys[i]); }
+  }
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") { return; }
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) {
+    if (request.destination === "image") { event.respondWith(tile(request)); }
+    return;
+  }
+  if (request.mode === "navigate" && url.pathname === SHELL) {
+    event.respondWith(networkFirst(request, PAGE_CACHE, SHELL));
+  } else if (PRECACHE.includes(url.pathname)) {
+    event.respondWith(cacheFirst(request, STATIC_CACHE));
+  } else if (url.pathname.startsWith("/api/v1/")) {
+    event.respondWith(networkFirst(request, API_CACHE));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(cacheFirst(request, STATIC_CACHE));
+  }
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "skipWaiting") { self.skipWaiting(); }
+});

@@ -1,0 +1,209 @@
+"""The grid worker's phone app (PWA) under /field/app/: one shell page with client-side views (today's tasks, my
+grid, report a case, patrol, visit, my records), the web app manifest and the service worker.
+
+The app keeps every record it makes in IndexedDB (the outbox) and talks to the server only through the sync API
+(docs/fieldwork-sync.md); see docs/fieldwork-app.md."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET
+
+from gridgov.accounts.roles import allowed_roles
+from gridgov.accounts.scope import roles_of
+from gridgov.cases.models import Urgency
+from gridgov.territory.views import tile_crs
+
+#: The app's own static files, precached by the service worker (with Leaflet and the icons).
+APP_STATIC = (
+    "fieldwork/app/app.css",
+    "fieldwork/app/app.js",
+    "fieldwork/app/db.js",
+    "fieldwork/app/outbox.js",
+    "fieldwork/app/geo.js",
+    "fieldwork/app/views.js",
+    "fieldwork/icons/icon-192.png",
+    "fieldwork/icons/icon-512.png",
+    "vendor/leaflet/leaflet.js",
+    "vendor/leaflet/leaflet.css",
+)
+THEME_COLOUR = "#b91c1c"
+
+
+def may_use_app(user: Any) -> bool:
+    """The app makes patrols and visits: the roles that may add a patrol (grid workers and grid heads)."""
+    return bool(user.is_superuser or roles_of(user) & {r.value for r in allowed_roles("patrol", "add")})
+
+
+def app_config(request: HttpRequest) -> dict[str, Any]:
+    """What static/fieldwork/app/app.js needs, given to it through json_script (URLs, map tiles, labels)."""
+    shell = reverse("fieldwork:app")
+    return {
+        "shellUrl": shell,
+        "swUrl": reverse("fieldwork:app-sw"),
+        "pullUrl": "/api/v1/sync/pull/",
+        "recordsUrl": "/api/v1/sync/records/",
+        "photoUrl": "/api/v1/sync/photos/UUID/",
+        "loginUrl": f"{reverse('login')}?next={shell}",
+        "user": request.user.get_username(),
+        "tileUrl": settings.MAP_TILE_URL,
+        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+        "crs": tile_crs().value,
+        "batchSize": 50,
+        "trackEverySeconds": 30,
+        "trackEveryPoints": 20,
+        "syncEverySeconds": 60,
+        "urgencies": [[u.value, str(u.label)] for u in Urgency],
+        "labels": {
+            "states": {
+                "saved": _("保存在手机"),
+                "sending": _("发送中"),
+                "acked": _("发送中"),
+                "sent": _("已发送"),
+                "attention": _("需处理"),
+            },
+            "kinds": {
+                "patrol_start": _("开始巡查"),
+                "patrol_stop": _("结束巡查"),
+                "track": _("巡查轨迹"),
+                "checkin": _("楼栋打卡"),
+                "visit": _("走访记录"),
+                "case_report": _("事件上报"),
+                "task_report": _("任务反馈"),
+                "person_edit": _("人员信息更新"),
+            },
+            "online": _("在线"),
+            "offline": _("离线"),
+            "pending": _("待发送 %(n)s 条"),
+            "allSent": _("全部已发送"),
+            "syncing": _("正在同步…"),
+            "syncFailed": _("同步失败,稍后自动重试。"),
+            "loginNeeded": _("登录已过期,请重新登录后同步(记录仍保存在手机上)。"),
+            "pulledAt": _("数据更新于 %(t)s"),
+            "neverPulled": _("尚未下载网格数据:请联网后打开本页。"),
+            "noTasks": _("暂无待办任务。"),
+            "noVisits": _("暂无到期走访。"),
+            "noRecords": _("还没有记录。"),
+            "due": _("期限 %(t)s"),
+            "overdue": _("已超时"),
+            "visitDue": _("应走访 %(t)s"),
+            "points": _("%(n)s 个轨迹点"),
+            "patrolRunning": _("巡查中,已开始 %(m)s 分钟"),
+            "patrolIdle": _("未在巡查"),
+            "checkedIn": _("已在 %(b)s 打卡"),
+            "saved": _("已保存在手机,联网后自动发送。"),
+            "needCategory": _("请选择事项类别。"),
+            "needDescription": _("请填写情况描述。"),
+            "needLocation": _("请用定位或在地图上点选位置。"),
+            "needWho": _("请选择走访对象。"),
+            "needSituation": _("请填写走访情况。"),
+            "needBuilding": _("请选择打卡楼栋。"),
+            "noGps": _("无法获取定位:%(e)s"),
+            "located": _("已定位 %(lon)s, %(lat)s(±%(acc)s 米)"),
+            "picked": _("已选位置 %(lon)s, %(lat)s"),
+            "metres": _("%(n)s 米"),
+            "photos": _("%(n)s 张照片"),
+            "photosSent": _("照片 %(a)s/%(n)s 已发送"),
+            "conflictFields": _("与服务器不一致的字段:%(f)s"),
+            "serverSays": _("服务器:%(m)s"),
+            "building": _("楼栋"),
+            "grid": _("网格"),
+            "openCase": _("未办结案件"),
+            "household": _("户"),
+            "person": _("人员"),
+            "checkInHere": _("在此打卡"),
+            "startPatrolFirst": _("开始巡查后才能在楼栋打卡。"),
+        },
+    }
+
+
+@require_GET
+@login_required
+@ensure_csrf_cookie
+@never_cache
+def shell(request: HttpRequest) -> HttpResponse:
+    """The app's one page; the service worker keeps a copy for offline use (network first)."""
+    if not may_use_app(request.user):
+        raise PermissionDenied(_("只有网格员和网格长使用外勤应用。"))
+    return render(
+        request,
+        "fieldwork/app/shell.html",
+        {"config": app_config(request), "theme_colour": THEME_COLOUR, "urgencies": list(Urgency)},
+    )
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest (public: browsers fetch it without cookies)."""
+    data = {
+        "name": _("gridgov 网格员"),
+        "short_name": _("网格员"),
+        "description": _("网格员的巡查、走访、上报与任务,离线可用。"),
+        "id": reverse("fieldwork:app"),
+        "start_url": reverse("fieldwork:app"),
+        "scope": reverse("fieldwork:app"),
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#f3f5f8",
+        "theme_color": THEME_COLOUR,
+        "lang": request.LANGUAGE_CODE,
+        "icons": [
+            {"src": static(f"fieldwork/icons/icon-{n}.png"), "sizes": f"{n}x{n}", "type": "image/png", "purpose": "any"}
+            for n in (192, 512)
+        ],
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+@lru_cache(maxsize=1)
+def _static_version() -> str:
+    """A digest of the precached files' contents: a new version of any of them installs a new service worker."""
+    digest = hashlib.sha256()
+    for name in APP_STATIC:
+        path = finders.find(name)
+        if path:
+            with open(str(path), "rb") as f:
+                digest.update(f.read())
+    return digest.hexdigest()[:16]
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """/field/app/sw.js, rendered with the static files' real (hashed) URLs. Public: it holds no data."""
+    precache = [static(name) for name in APP_STATIC]
+    # app.js imports its modules by their plain names ("./db.js"), which the hashed static storage keeps beside the
+    # hashed copies: precache those too, so that the imports resolve offline.
+    precache += [f"{settings.STATIC_URL}{name}" for name in APP_STATIC if name.endswith(".js")]
+    precache = list(dict.fromkeys(precache))
+    body = render_to_string(
+        "fieldwork/app/sw.js",
+        {
+            # In development the files change under a running server: read them each time.
+            "version": _static_version.__wrapped__() if settings.DEBUG else _static_version(),
+            "precache": json.dumps(precache),
+            "shell": json.dumps(reverse("fieldwork:app")),
+        },
+    )
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    # The browser checks for a new worker on every visit; never let a cache hold an old one.
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = reverse("fieldwork:app")
+    return response
