@@ -1,3 +1,10 @@
-from django.urls import URLPattern, URLResolver
+"""/api/v1/sync/…: the phone app's upload of records, photos and download (docs/fieldwork-sync.md)."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from .sync import PhotoView, RecordsView
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("sync/records/", RecordsView.as_view(), name="sync-records"),
+    path("sync/photos/<uuid:photo_uuid>/", PhotoView.as_view(), name="sync-photo"),
+]

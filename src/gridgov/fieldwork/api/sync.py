@@ -1,0 +1,103 @@
+"""The phone app's sync API (docs/fieldwork-sync.md): upload of queued records, photos one by one, download of
+the worker's grid data. The views check input and hand it to ``fieldwork.sync`` (records), ``fieldwork.services.photos``
+and ``api.sync_pull``; they never write themselves."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import sync
+from . import sync_serializers as ss
+
+TAGS = ["fieldwork-sync"]
+
+ERROR_400 = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=_("输入无效:按字段列出错误"),
+    examples=[OpenApiExample("invalid", value={"records": ["请确保这个字段不超过 200 个元素。"]})],
+)
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class RecordsView(APIView):
+    """Each record in its own transaction: a record is acknowledged only after its transaction committed."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        summary=_("上传手机记录"),
+        description=_(
+            "一批最多 200 条,按顺序逐条处理,每条一个结果:201 新存入;200 同一编号同一内容已存入过(重复发送无害);"
+            "409 同一编号不同内容(fields 列出不同的字段)或依据旧版本的修改(fields、current_version);"
+            "400 无效(errors 按字段);403 无权;404 所指对象不存在或不在权限范围内。一条出错不影响其他记录。"
+        ),
+        tags=TAGS,
+        request=ss.BatchSerializer,
+        responses={200: ss.BatchResultSerializer, 400: ERROR_400},
+        examples=[
+            OpenApiExample(
+                "visit",
+                request_only=True,
+                value={
+                    "records": [
+                        {
+                            "uuid": "0b1c5a52-8d4e-4c1e-9f0e-2f7f1c9d8a11",
+                            "kind": "visit",
+                            "made_at": "2026-11-27T09:41:07+08:00",
+                            "data": {"person": 123, "situation": "身体状况良好", "needs": "", "next_visit_on": None},
+                            "photos": [],
+                        }
+                    ]
+                },
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        s = ss.BatchSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        results = sync.handle_batch(request.user, s.validated_data["records"])
+        return Response({"results": results})
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class PhotoView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary=_("上传记录的照片"),
+        description=_(
+            "照片在其记录之后逐张上传(multipart:record、image)。201 已存入;200 同一编号同一文件已存入过;"
+            "409 该编号已存有不同的文件;404 记录不存在(请先发送记录)或记录未列出此照片;400 文件无效(可重传)。"
+        ),
+        tags=TAGS,
+        request={"multipart/form-data": ss.PhotoUploadSerializer},
+        responses={
+            201: ss.PhotoResultSerializer,
+            200: ss.PhotoResultSerializer,
+            400: ERROR_400,
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description=_("记录不存在或未列出此照片")),
+            409: OpenApiResponse(ss.PhotoConflictSerializer, description=_("同一照片编号、不同文件")),
+        },
+    )
+    def put(self, request: Request, photo_uuid: uuid.UUID) -> Response:
+        from ..services import photos
+
+        s = ss.PhotoUploadSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        outcome = photos.receive_photo(
+            by=request.user,
+            photo_uuid=photo_uuid,
+            record_uuid=s.validated_data["record"],
+            upload=s.validated_data["image"],
+        )
+        return Response(outcome.body, status=outcome.status)
