@@ -25,7 +25,6 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +44,7 @@ from ..models import (
 )
 from ..services import clean_organisation, clean_person
 from .columns import BUILDING, COLUMNS, GRID, HOUSE_NUMBER, Column, choice_value
+from .fastwrite import insert_rows, update_rows
 from .reader import Row
 
 OUT_OF_SCOPE = "不在您的管辖范围内"
@@ -440,6 +440,7 @@ class PersonImporter(Importer):
             if k in cleaned and (k in self.present_fields or k in ("sex", "birth_date", "doc_type"))
         }
         fields.update(_place_fields(house, building, grid))
+        fields["id_number_index"] = key
         return Record(number, key, fields)
 
     def duplicate_error(self, number: int, raw: dict[str, Any], first: int) -> RowError:
@@ -456,24 +457,9 @@ class PersonImporter(Importer):
         return _("该证件号码已在其他辖区登记,不在您的管辖范围内。")
 
     def write(self, outcome: Outcome) -> tuple[int, int]:
-        if outcome.new:
-            Person.objects.bulk_create([Person(**r.fields) for r in outcome.new])
-        if outcome.update:
-            now = timezone.now()
-            objs = []
-            for r in outcome.update:
-                obj = Person(pk=r.pk, **r.fields)
-                obj.version = F("version") + 1  # type: ignore[assignment]
-                obj.updated_at = now
-                objs.append(obj)
-            fields = self.update_fields(
-                ("sex", "birth_date", "house", "building", "grid", "scope_code", "version", "updated_at")
-            )
-            if "id_number" in fields:
-                fields.append("id_number_index")
-            if "phone" in fields:
-                fields.append("phone_index")
-            Person.objects.bulk_update(objs, fields)
+        insert_rows(Person, [r.fields for r in outcome.new])
+        fields = self.update_fields(("sex", "birth_date", "house", "building", "grid", "scope_code"))
+        update_rows(Person, [(r.pk, r.fields) for r in outcome.update], fields, bump_version=True)
         return len(outcome.new), len(outcome.update)
 
 
@@ -596,17 +582,8 @@ class HouseholdImporter(Importer):
                     for h, r in zip(households, outcome.new, strict=True)
                 ]
             )
-        if outcome.update:
-            now = timezone.now()
-            objs = []
-            for r in outcome.update:
-                obj = Household(pk=r.pk, **r.fields)
-                obj.version = F("version") + 1  # type: ignore[assignment]
-                obj.updated_at = now
-                objs.append(obj)
-            Household.objects.bulk_update(
-                objs, self.update_fields(("house", "grid", "scope_code", "version", "updated_at"))
-            )
+        fields = self.update_fields(("house", "grid", "scope_code"))
+        update_rows(Household, [(r.pk, r.fields) for r in outcome.update], fields, bump_version=True)
         return len(outcome.new), len(outcome.update)
 
 
@@ -646,12 +623,10 @@ class HouseImporter(Importer):
         }
 
     def write(self, outcome: Outcome) -> tuple[int, int]:
-        if outcome.new:
-            House.objects.bulk_create([House(**r.fields) for r in outcome.new])
-        if outcome.update:
-            fields = [f for f in ("floor", "area_m2") if f in self.present_fields]
-            if fields:
-                House.objects.bulk_update([House(pk=r.pk, **r.fields) for r in outcome.update], fields)
+        insert_rows(House, [r.fields for r in outcome.new])
+        fields = [f for f in ("floor", "area_m2") if f in self.present_fields]
+        if fields:
+            update_rows(House, [(r.pk, r.fields) for r in outcome.update], fields, bump_version=False)
         return len(outcome.new), len(outcome.update)
 
 
@@ -727,24 +702,13 @@ class OrganisationImporter(Importer):
         return _("该统一社会信用代码已在其他辖区登记,不在您的管辖范围内。")
 
     def write(self, outcome: Outcome) -> tuple[int, int]:
-        if outcome.new:
-            Organisation.objects.bulk_create([Organisation(**r.fields) for r in outcome.new])
-        if outcome.update:
-            now = timezone.now()
-            objs = []
-            for r in outcome.update:
-                obj = Organisation(pk=r.pk, **r.fields)
-                obj.version = F("version") + 1  # type: ignore[assignment]
-                obj.updated_at = now
-                objs.append(obj)
-            fields = self.update_fields(("building", "grid", "scope_code", "version", "updated_at", "venue_kind"))
-            if any("lon" in r.fields for r in outcome.update):
-                # Rows without a building keep their coordinates: write lon/lat only for rows that have them.
-                with_point = [o for o, r in zip(objs, outcome.update, strict=True) if "lon" in r.fields]
-                Organisation.objects.bulk_update(with_point, ["lon", "lat"])
-            if "contact_phone" in fields:
-                fields.append("contact_phone_index")
-            Organisation.objects.bulk_update(objs, fields)
+        insert_rows(Organisation, [r.fields for r in outcome.new])
+        fields = self.update_fields(("building", "grid", "scope_code", "venue_kind"))
+        # Rows without a building keep their coordinates; rows with one take the building's.
+        with_point = [(r.pk, r.fields) for r in outcome.update if "lon" in r.fields]
+        without = [(r.pk, r.fields) for r in outcome.update if "lon" not in r.fields]
+        update_rows(Organisation, with_point, [*fields, "lon", "lat"], bump_version=True)
+        update_rows(Organisation, without, fields, bump_version=True)
         return len(outcome.new), len(outcome.update)
 
 
