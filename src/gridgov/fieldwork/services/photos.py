@@ -43,6 +43,7 @@ def receive_photo(*, by: Any, photo_uuid: uuid.UUID, record_uuid: uuid.UUID, upl
         return replay
     try:
         checked = check_photo(data)
+        _decode_fully(data)
     except ValidationError as exc:
         raise ValidationError({"image": exc.messages}) from exc
     try:
@@ -54,6 +55,20 @@ def receive_photo(*, by: Any, photo_uuid: uuid.UUID, record_uuid: uuid.UUID, upl
             raise
         return replay
     return PhotoOutcome(201, {"uuid": str(photo_uuid), "record": str(record.pk), "sha256": sha})
+
+
+def _decode_fully(data: bytes) -> None:
+    """Decode every pixel: ``check_photo`` verifies the headers, and a JPEG cut short in its image data (an upload
+    broken off near its end) passes that; decoding it all does not."""
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(_("照片文件不完整,请重新上传。"), code="photo_truncated") from exc
 
 
 def _replay(photo_uuid: uuid.UUID, record: ClientRecord, sha: str) -> PhotoOutcome | None:
