@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -104,6 +106,33 @@ def test_confirming_commits_the_valid_rows_and_logs_the_import(city: MiniCity, u
     log = AccessLog.objects.get()
     assert (log.user, log.action, log.rows) == (city.users["worker"], "import", 3)
     assert "people.xlsx" in log.detail
+
+
+def test_the_uploaded_file_is_deleted_once_imported_and_logs_hold_no_plaintext(
+    city: MiniCity, upload: Any, confirm: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.db import connection
+
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    django_logger = logging.getLogger("django")  # Django's loggers do not propagate to the root
+    django_logger.addHandler(caplog.handler)
+    connection.force_debug_cursor = True  # every SQL statement and its parameters in the log
+    try:
+        rows = rows_of(2) + rows_of(1, start=3, 联系电话="1390000")
+        job = upload(xlsx(rows))
+        stored = job.file.path
+        assert Path(stored).exists()  # needed until the commit
+        job = confirm(job)
+    finally:
+        connection.force_debug_cursor = False
+        django_logger.removeHandler(caplog.handler)
+    assert job.status == ImportStatus.DONE and not job.file
+    assert not Path(stored).exists()
+    assert job.error_file  # masked: it stays for the importer to download
+    assert "INSERT INTO" in caplog.text and "registry_person" in caplog.text  # the SQL was logged
+    for row in rows:
+        assert row[0] not in caplog.text and row[4] not in caplog.text
 
 
 def test_the_error_file_lists_row_column_value_and_reason_with_values_masked(city: MiniCity, upload: Any) -> None:

@@ -151,6 +151,14 @@ def _save_error_file(job: ImportJob, errors: list[RowError]) -> str:
     return job.error_file.name
 
 
+def _discard_upload(job: ImportJob) -> None:
+    """The uploaded file holds ID numbers and phones in plain text: keep it only while the job may still need it
+    (to commit or to resume), never after it is done or has failed validation."""
+    if job.file:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
 def run_validation(job_id: Any) -> ImportJob | None:
     """Validate every row of the job's file (the dry run): counts of new rows, rows to update and errors, the
     first errors in the summary and all of them in the error file. Writes nothing else."""
@@ -179,6 +187,7 @@ def run_validation(job_id: Any) -> ImportJob | None:
             rows.close()
         except ValidationError as exc:
             _fail(job.pk, exc.messages[0], phase="validate")
+            _discard_upload(job)
             return ImportJob.objects.get(pk=job.pk)
         finally:
             if handle is not None:
@@ -268,6 +277,7 @@ def run_commit(job_id: Any) -> ImportJob | None:
             finished_at=timezone.now(),
             updated_at=timezone.now(),
         )
+        _discard_upload(job)
         log_bulk_access(
             by=job.created_by,
             action=AccessAction.IMPORT,
