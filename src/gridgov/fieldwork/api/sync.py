@@ -5,12 +5,13 @@ and ``api.sync_pull``; they never write themselves."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import transaction
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -101,3 +102,30 @@ class PhotoView(APIView):
             upload=s.validated_data["image"],
         )
         return Response(outcome.body, status=outcome.status)
+
+
+class PullView(APIView):
+    @extend_schema(
+        summary=_("下载网格数据"),
+        description=_(
+            "网格员离线使用的数据:网格边界、楼栋、范围内的户和人员(脱敏)、到期走访、未完成任务、"
+            "可上报的事项类别和 cursor。"
+            "带 since(上次的 cursor)时只返回之后变化的户和人员(full=false),并附范围内全部编号以便删除;"
+            "其余部分每次完整返回。"
+        ),
+        tags=TAGS,
+        parameters=[
+            OpenApiParameter("since", str, description=_("上次下载返回的 cursor")),
+            OpenApiParameter("crs", str, description=_("坐标系:wgs84(默认)、gcj02、bd09")),
+        ],
+        responses={200: ss.PullSerializer, 400: ERROR_400},
+    )
+    def get(self, request: Request) -> Response:
+        from . import sync_pull as pull
+
+        s = ss.PullQuerySerializer(data=request.query_params)
+        s.is_valid(raise_exception=True)
+        body: dict[str, Any] = pull.pull(
+            request.user, since=s.validated_data.get("since") or None, crs=s.validated_data["crs"]
+        )
+        return Response(body)
