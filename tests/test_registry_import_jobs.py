@@ -160,6 +160,15 @@ def test_it_reads_csv_in_utf8_with_or_without_bom_and_gb18030(
     assert sorted(Person.objects.values_list("name", flat=True)) == ["导入1", "导入2"]
 
 
+def test_a_large_csv_is_streamed_and_a_bad_byte_deep_inside_fails_the_job(city: MiniCity, upload: Any) -> None:
+    content = csv_bytes(rows_of(999), "utf-8")
+    assert len(content) > 65536  # beyond the sample the encoding is guessed from
+    job = upload(content, name="big.csv")
+    assert (job.status, job.total_rows, job.valid_rows) == (ImportStatus.VALIDATED, 999, 999)
+    job = upload(content + b"\xff\xfe,broken\n", name="broken.csv")
+    assert job.status == ImportStatus.FAILED and "编码" in job.message
+
+
 def test_reimporting_the_same_file_updates_and_never_duplicates(city: MiniCity, upload: Any, confirm: Any) -> None:
     content = xlsx(rows_of(3))
     confirm(upload(content))

@@ -86,6 +86,7 @@ class FileRows:
         self.suffix = suffix_of(filename)
         self._file = fileobj
         self._workbook: Any = None
+        self._text: Any = None
         if self.suffix == ".xlsx":
             self._open_xlsx()
         else:
@@ -111,17 +112,28 @@ class FileRows:
         head = self._file.read(65536)
         encoding = detect_encoding(head)
         self._file.seek(0)
-        data = self._file.read()
-        self.total = max(0, data.count(b"\n") - 1 + (0 if data.endswith(b"\n") else 1)) if data else 0
+        lines = 0
+        last = b""
+        while block := self._file.read(1 << 20):
+            lines += block.count(b"\n")
+            last = block
+        self.total = max(0, lines - 1 + (1 if last and not last.endswith(b"\n") else 0))
+        self._file.seek(0)
+        # Streamed: a million-row file is never held in memory whole.
+        text = io.TextIOWrapper(self._file, encoding=encoding, newline="")  # type: ignore[type-var]
+        self._text = text
         try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("gb18030")
-            except UnicodeDecodeError as exc:
-                raise ValidationError(_("无法识别文件编码,请另存为 UTF-8 编码的 CSV。"), code="encoding") from exc
-        del data
-        self.headers, self._rows = _rows_from_records(iter(csv.reader(io.StringIO(text, newline=""))))
+            self.headers, rows = _rows_from_records(iter(csv.reader(text)))
+        except UnicodeDecodeError as exc:
+            raise ValidationError(_("无法识别文件编码,请另存为 UTF-8 编码的 CSV。"), code="encoding") from exc
+        self._rows = self._decoded(rows)
+
+    @staticmethod
+    def _decoded(rows: Iterator[Row]) -> Iterator[Row]:
+        try:
+            yield from rows
+        except UnicodeDecodeError as exc:
+            raise ValidationError(_("无法识别文件编码,请另存为 UTF-8 编码的 CSV。"), code="encoding") from exc
 
     def __iter__(self) -> Iterator[Row]:
         return self._rows
@@ -129,3 +141,5 @@ class FileRows:
     def close(self) -> None:
         if self._workbook is not None:
             self._workbook.close()
+        if self._text is not None:
+            self._text.detach()  # the caller closes the file itself
