@@ -242,6 +242,8 @@ FIELDWORK_MAX_OUTSIDE_SHARE = float(os.environ.get("GRIDGOV_FIELDWORK_MAX_OUTSID
 FIELDWORK_OUTSIDE_BUFFER_M = float(os.environ.get("GRIDGOV_FIELDWORK_OUTSIDE_BUFFER_M", "100"))
 # A check-in farther than this from the building is kept but flagged as far.
 FIELDWORK_CHECKIN_RADIUS_M = float(os.environ.get("GRIDGOV_FIELDWORK_CHECKIN_RADIUS_M", "150"))
+# A phone record made more than this many seconds ahead of the server's clock is refused (docs/fieldwork-sync.md).
+FIELDWORK_CLOCK_SKEW_S = int(os.environ.get("GRIDGOV_FIELDWORK_CLOCK_SKEW_S", "300"))
 # Floating-population registrations expiring within this many days are listed for renewal.
 FLOATING_EXPIRY_NOTICE_DAYS = int(os.environ.get("GRIDGOV_FLOATING_EXPIRY_NOTICE_DAYS", "30"))
 
@@ -275,6 +277,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-overdue-sweep": {"task": "gridgov.cases.tasks.sweep_overdue", "schedule": 60.0},
     # Publish approved matter-list changes whose effective date has come (gridgov.matters.services).
     "matters-publish-due": {"task": "gridgov.matters.publish_due", "schedule": 3600.0},
+    # Flag grid workers' tasks whose deadline has passed, once each (gridgov.fieldwork.tasks).
+    "fieldwork-overdue-tasks": {"task": "gridgov.fieldwork.tasks.sweep_overdue_tasks", "schedule": 300.0},
 }
 
 # --- outbox and notification channels (gridgov.core.outbox, gridgov.core.channels) ----------------------

@@ -50,9 +50,6 @@ from .track import Point
 
 log = logging.getLogger(__name__)
 
-#: A record made on the phone more than this many seconds in the future (by the server's clock) is refused.
-DEFAULT_CLOCK_SKEW_S = 300
-
 
 @dataclass
 class Outcome:
@@ -210,7 +207,7 @@ def parse_envelope(raw: Any) -> Record:
     made_at = parse_datetime(v["made_at"])
     if made_at is None or made_at.tzinfo is None:
         raise _Refused(Outcome(key, 400, errors={"made_at": [_("时间格式应为带时区偏移的 ISO 8601。")]}))
-    skew = getattr(settings, "FIELDWORK_CLOCK_SKEW_S", DEFAULT_CLOCK_SKEW_S)
+    skew = settings.FIELDWORK_CLOCK_SKEW_S
     if made_at > timezone.now() + dt.timedelta(seconds=skew):
         raise _Refused(Outcome(key, 400, errors={"made_at": [_("记录时间晚于服务器当前时间,请校准手机时间。")]}))
     photos = [str(p) for p in v["photos"]]

@@ -118,11 +118,13 @@ def remind_task(*, by: Any, task: Task) -> Task:
     return locked
 
 
-def sweep_overdue_tasks(now: datetime | None = None) -> int:
-    """Flag open tasks past their deadline, once each (a conditional update: safe with several workers)."""
+def sweep_overdue_tasks(now: datetime | None = None, *, batch: int = 1000) -> int:
+    """Flag open tasks past their deadline, once each (a conditional update: safe with several workers); at most
+    ``batch`` a run (the beat comes back)."""
     now = now or timezone.now()
     flagged = 0
-    for task in Task.objects.filter(status__in=OPEN_TASK_STATUSES, overdue=False, due_at__lt=now):
+    due = Task.objects.filter(status__in=OPEN_TASK_STATUSES, overdue=False, due_at__lt=now)
+    for task in due.select_related("assignee", "assigned_by").order_by("due_at")[:batch]:
         with transaction.atomic():
             if Task.objects.filter(pk=task.pk, overdue=False).update(overdue=True):
                 flagged += 1
