@@ -16,10 +16,14 @@ const net = document.getElementById("net");
 const notice = document.getElementById("notice");
 const badge = document.getElementById("pending-badge");
 
+let heldUntil = 0;
+
+/** Show a message under the bar; a confirmation or an error stays a few seconds (sync progress does not hide it). */
 export function say(text, kind = "") {
   notice.textContent = text;
   notice.className = `notice ${kind}`;
   notice.hidden = !text;
+  heldUntil = text && kind ? Date.now() + 5000 : 0;
 }
 
 function showNetwork() {
@@ -36,9 +40,11 @@ async function refresh() {
   document.body.dataset.syncPhase = outbox.status.phase;
   if (outbox.status.phase === "login") {
     say(L10N.loginNeeded, "bad");
+  } else if (Date.now() < heldUntil) {
+    // a confirmation or an error the worker has not had time to read
   } else if (outbox.status.phase === "syncing") {
     say(L10N.syncing);
-  } else if (notice.dataset.sticky !== "1") {
+  } else {
     say("");
   }
   await views.render(records);

@@ -238,25 +238,30 @@ export async function pull(config) {
 }
 
 function keyOf(item) {
-  return item && (item.id ?? item.uuid ?? item.code ?? null);
+  return item && (item.id ?? item.uuid ?? item.code ?? item.tag ?? null);
 }
 
-/** Apply an incremental answer: lists are merged by id (code, uuid); an item with ``deleted`` or ``removed``
- * set, or listed under ``removed[<list>]``, leaves; anything else replaces. */
+/** Apply an incremental answer (``full: false``): lists of objects are merged by id (code, uuid, tag: an item
+ * with ``deleted`` or ``removed`` set leaves), lists of plain values and everything else replace. The answer's
+ * ``household_ids`` and ``person_ids`` list every household and person still in scope: the others leave. */
 export function merge(before, changes) {
   const out = { ...before };
-  const removed = changes.removed || {};
   for (const [name, value] of Object.entries(changes)) {
-    if (name === "removed") { continue; }
-    if (Array.isArray(value) && Array.isArray(before[name])) {
+    const objects = Array.isArray(value) && value.every((item) => item && typeof item === "object");
+    if (objects && Array.isArray(before[name])) {
       const byKey = new Map(before[name].map((item) => [String(keyOf(item)), item]));
       for (const item of value) {
-        if (item && (item.deleted || item.removed)) { byKey.delete(String(keyOf(item))); } else { byKey.set(String(keyOf(item)), item); }
+        if (item.deleted || item.removed) { byKey.delete(String(keyOf(item))); } else { byKey.set(String(keyOf(item)), item); }
       }
-      for (const key of removed[name] || []) { byKey.delete(String(key)); }
       out[name] = Array.from(byKey.values());
     } else {
       out[name] = value;
+    }
+  }
+  for (const [name, ids] of [["households", "household_ids"], ["people", "person_ids"]]) {
+    if (Array.isArray(changes[ids]) && Array.isArray(out[name])) {
+      const keep = new Set(changes[ids].map(String));
+      out[name] = out[name].filter((item) => keep.has(String(item.id)));
     }
   }
   return out;

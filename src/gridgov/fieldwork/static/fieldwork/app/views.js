@@ -87,6 +87,10 @@ function nameOf(item) {
   return item.name || item.title || item.label || item.display || item.code || String(item.id ?? "");
 }
 
+function personOf(id) { return people().find((p) => String(p.id) === String(id)); }
+function personName(id) { const p = personOf(id); return p ? p.name : ""; }
+function personHouse(id) { const p = personOf(id); return p ? (p.house || "") : ""; }
+
 function buildingByCode(code) { return buildings().find((b) => String(b.code) === String(code)); }
 
 // --- navigation ----------------------------------------------------------------------------------------------
@@ -131,7 +135,7 @@ function renderTasks() {
     taskList.append(el("li", { class: overdue ? "overdue" : "", "data-task": task.id },
       el("div", { class: "head" }, el("span", { class: "what" }, task.title || nameOf(task)),
         overdue ? el("span", { class: "state state-attention" }, L10N.overdue) : null),
-      el("div", { class: "meta" }, [task.kind_label || task.category_name || "", task.due_at ? ctx.fmt(L10N.due, { t: when(task.due_at) }) : ""].filter(Boolean).join(" · ")),
+      el("div", { class: "meta" }, [task.category || "", task.due_at ? ctx.fmt(L10N.due, { t: when(task.due_at) }) : ""].filter(Boolean).join(" · ")),
       task.description ? el("div", {}, task.description) : null,
       reported ? el("div", { class: "meta" }, `${L10N.kinds.task_report}: ${L10N.states[reported.state]}`)
         : el("details", {}, el("summary", {}, ctx.labels.reportTask), form)));
@@ -143,15 +147,15 @@ function renderTasks() {
   if (!due.length) { dueList.append(el("li", { class: "empty" }, L10N.noVisits)); }
   for (const item of due) {
     const dueOn = item.next_visit_due || item.due || item.next_visit_on;
-    const late = dueOn && dueOn < today();
+    const late = item.overdue || (dueOn && dueOn < today());
     const params = new URLSearchParams();
     if (item.person ?? item.person_id) { params.set("person", item.person ?? item.person_id); }
     if (item.household ?? item.household_id) { params.set("household", item.household ?? item.household_id); }
     if (item.tag ?? item.id) { params.set("tag", item.tag ?? item.id); }
     dueList.append(el("li", { class: late ? "overdue" : "" },
-      el("div", { class: "head" }, el("span", { class: "what" }, item.person_name || item.name || nameOf(item)),
+      el("div", { class: "head" }, el("span", { class: "what" }, personName(item.person ?? item.person_id) || item.person_name || item.name || ""),
         el("a", { href: `#visit?${params}` }, ctx.labels.recordVisit)),
-      el("div", { class: "meta" }, [item.kind_label || item.kind || "", dueOn ? ctx.fmt(L10N.visitDue, { t: dueOn }) : ""].filter(Boolean).join(" · "))));
+      el("div", { class: "meta" }, [item.kind_display || item.kind || "", personHouse(item.person ?? item.person_id), dueOn ? ctx.fmt(L10N.visitDue, { t: dueOn }) : ""].filter(Boolean).join(" · "))));
   }
 }
 
@@ -253,7 +257,7 @@ async function startPatrol() {
 
 /** Turn the buffered points into one ``track`` record, in the same transaction that empties the buffer. */
 function flush(force = false) {
-  flushing = flushing.then(async () => {
+  flushing = flushing.catch(() => {}).then(async () => {
     const state = await patrolState();
     if (!state || !state.buffer.length) { return; }
     if (!force && state.buffer.length < ctx.config.trackEveryPoints &&
@@ -272,7 +276,7 @@ async function onPosition(pos) {
   position = { lon: c.longitude, lat: c.latitude, accuracy: c.accuracy, t: pos.timestamp };
   for (const state of Object.values(maps)) { drawMe(state); }
   $("patrol-position").textContent = ctx.fmt(L10N.located, { lon: c.longitude.toFixed(6), lat: c.latitude.toFixed(6), acc: Math.round(c.accuracy) });
-  flushing = flushing.then(async () => {
+  flushing = flushing.catch(() => {}).then(async () => {
     const state = await patrolState();
     if (!state) { return; }
     const t = outbox.isoLocal(new Date(pos.timestamp || Date.now()));
@@ -346,6 +350,7 @@ async function renderPatrol() {
   $("patrol-start").hidden = running;
   $("patrol-stop").hidden = !running;
   document.body.dataset.patrol = running ? "running" : "idle";
+  document.body.dataset.points = String(running ? state.count : 0);
   const minutes = running ? Math.max(0, Math.round((Date.now() - new Date(state.started_at)) / 60000)) : 0;
   const text = running ? ctx.fmt(L10N.patrolRunning, { m: minutes }) : L10N.patrolIdle;
   $("patrol-status").textContent = text;
@@ -395,7 +400,13 @@ function fillCategories() {
   const select = $("report-category");
   const chosen = select.value;
   select.replaceChildren(el("option", { value: "" }, "—"));
-  for (const c of categories()) { select.append(el("option", { value: c.id }, nameOf(c))); }
+  const groups = new Map();
+  for (const c of categories()) {
+    const major = c.major_name || "";
+    if (!groups.has(major)) { groups.set(major, major ? el("optgroup", { label: major }) : select); }
+    groups.get(major).append(el("option", { value: c.code ?? c.id }, nameOf(c)));
+  }
+  for (const group of groups.values()) { if (group !== select) { select.append(group); } }
   if (chosen) { select.value = chosen; }
 }
 
@@ -416,7 +427,7 @@ async function submitReport(event) {
   if (!reportPoint) { problems.push(L10N.needLocation); }
   if (problems.length) { ctx.say(problems.join(" "), "bad"); return; }
   await outbox.save("case_report", {
-    category: Number(form.category.value) || form.category.value,
+    category: form.category.value, // the matter's code (the case intake's field)
     lon: reportPoint.lon,
     lat: reportPoint.lat,
     description: form.description.value.trim(),
@@ -437,10 +448,10 @@ function visitChoices(filter = "") {
   const q = filter.trim().toLowerCase();
   const out = [];
   for (const p of people()) {
-    out.push({ value: `person:${p.id}`, text: [nameOf(p), p.house || p.address || p.household_label || ""].filter(Boolean).join(" · ") });
+    out.push({ value: `person:${p.id}`, text: [nameOf(p), p.age ? `${p.sex || ""}${p.age}` : "", p.house || ""].filter(Boolean).join(" · ") });
   }
   for (const h of households()) {
-    out.push({ value: `household:${h.id}`, text: `${L10N.household} ${[h.head_name || h.name || "", h.house || h.address || h.number || ""].filter(Boolean).join(" · ")}` });
+    out.push({ value: `household:${h.id}`, text: `${L10N.household} ${[h.number || "", h.house || ""].filter(Boolean).join(" · ")}` });
   }
   return q ? out.filter((c) => c.text.toLowerCase().includes(q)) : out;
 }
@@ -491,7 +502,7 @@ function describe(record) {
   const d = record.data || {};
   switch (record.kind) {
     case "case_report": {
-      const c = categories().find((x) => String(x.id) === String(d.category));
+      const c = categories().find((x) => String(x.code ?? x.id) === String(d.category));
       return [c ? nameOf(c) : "", d.description].filter(Boolean).join(" · ");
     }
     case "visit": {
