@@ -17,8 +17,8 @@ deadlines (working time), overdue flags frozen per stage, late report-ins.
 :data:`DAYS` days, written by :func:`write_history` with ``bulk_create`` and plain INSERTs — the case rows, their
 timeline rows and ratings exactly as the services would have written them (statuses from the workflow table,
 times in office hours, deadlines and overdue flags from the same clock as above); ``tests/test_demo_history.py``
-holds a bulk case against the same case driven through the services. Each service-driven case costs about 50 ms
-of CPU, a bulk one about 1.5 ms; the cases part of the build takes about 30 s of CPU on the 2-core development
+holds a bulk case against the same case driven through the services. Each service-driven case costs about 60 ms
+of CPU, a bulk one about 2 ms; the cases part of the build takes about 30 s of CPU on the 2-core development
 machine (see ``bench/README.md``, "Demo build").
 
 Deterministic: seeded generators choose the places, categories, descriptions and scripts, so two builds give
