@@ -237,8 +237,9 @@ class MatterCategory(models.Model):
 
 
 class MatterListState(models.Model):
-    """One row: a counter moved in the same transaction as any write to a category. Each process compares it
-    with the version its in-force cache was built from (``gridgov.matters.inforce``) and rebuilds when it moved."""
+    """One row: a version moved (by a random step, see :func:`bump_list_version`) in the same transaction as any
+    write to a category. Each process compares it with the version its in-force cache was built from
+    (``gridgov.matters.inforce``) and rebuilds when it moved."""
 
     version = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)
@@ -252,13 +253,18 @@ class MatterListState(models.Model):
 
 
 def bump_list_version() -> None:
-    """Move the matter list's version (inside the caller's transaction). ``update()`` skips ``auto_now``: set
-    ``changed_at`` too, so (version, changed_at) never repeats after a rollback."""
+    """Move the matter list's version (inside the caller's transaction). It moves by a random step: a rolled back
+    transaction, or another test database built at the same frozen instant, must never show a process a
+    (version, changed_at) it has already cached for different categories. ``update()`` skips ``auto_now``: set
+    ``changed_at`` too."""
+    import secrets
+
     from django.db.models import F
     from django.db.models.functions import Now
 
-    if not MatterListState.objects.filter(pk=1).update(version=F("version") + 1, changed_at=Now()):
-        MatterListState.objects.get_or_create(pk=1, defaults={"version": 1})
+    step = 1 + secrets.randbelow(2**31)
+    if not MatterListState.objects.filter(pk=1).update(version=F("version") + step, changed_at=Now()):
+        MatterListState.objects.get_or_create(pk=1, defaults={"version": step})
 
 
 class ChangeStatus(models.TextChoices):
