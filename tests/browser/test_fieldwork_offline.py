@@ -311,3 +311,42 @@ def test_a_server_killed_mid_sync_loses_and_doubles_nothing(
     page.click("#sync-now")
     wait_all_sent(page, made)
     assert counts(srv) == expected(made, points)
+
+
+def test_refused_records_need_attention_with_the_servers_reasons(
+    phone: tuple[Any, Any], server: tuple[FieldServer, dict[str, Any]]
+) -> None:
+    srv, ids = server
+    _context, page = phone
+    srv.run_python(CLEAR)
+    tab(page, "records")
+    # A report whose point lies outside every grid: 400, with the field and the rule.
+    page.evaluate(
+        "gridgovField.outbox.save('case_report', {category: '0101', lon: 114.30, lat: 23.05,"
+        " description: '网格外', address: '', urgency: 'normal'})"
+    )
+    # A visit, sent; then the same UUID comes back with other content: 409 naming the field that differs.
+    visit = page.evaluate(
+        f"gridgovField.outbox.save('visit', {{person: {ids['person']}, situation: '正常', needs: ''}})"
+        ".then(r => r.uuid)"
+    )
+    page.click("#sync-now")
+    page.wait_for_selector(f"#record-list li[data-uuid='{visit}'][data-state='sent']")
+    page.evaluate(
+        "uuid => gridgovField.db.updateRecord(uuid, r => { r.data.situation = '改过的内容'; r.state = 'saved'; })",
+        visit,
+    )
+    page.click("#sync-now")
+    page.wait_for_selector(f"#record-list li[data-uuid='{visit}'][data-state='attention']")
+
+    assert states(page) == ["attention", "attention"]
+    text = page.inner_text("#record-list")
+    assert "需处理" in text
+    assert "位置:不在任何网格内" in text
+    assert "与服务器不一致的字段:走访情况" in text
+    assert page.inner_text("#records-summary").endswith("需处理 2")
+    # Refused, not stored (the visit stays as first sent), and still kept on the phone.
+    assert counts(srv) | {"records": 0} == NOTHING | {"visits": 1}
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert len(states(page)) == 2

@@ -208,17 +208,30 @@ function drawGridMap() {
   setTimeout(() => state.map.invalidateSize(), 0);
   state.layers.clearLayers();
   drawGrids(state);
-  const dueBuildings = new Set(visitsDue().map((v) => String(v.building ?? v.building_code ?? "")));
+  const dueAt = new Map(); // building code → visits due to people living there
+  for (const v of visitsDue()) {
+    const p = personOf(v.person);
+    const code = String(v.building ?? (p && p.building) ?? "");
+    if (!dueAt.has(code)) { dueAt.set(code, []); }
+    dueAt.get(code).push({ v, p });
+  }
   for (const b of buildings()) {
     const p = pointOf(b);
     if (!p) { continue; }
-    const due = dueBuildings.has(String(b.code));
+    const dues = dueAt.get(String(b.code)) || [];
+    const due = dues.length > 0;
     const marker = L.circleMarker(toLatLng(p[0], p[1]), {
       radius: 7, color: "#fff", weight: 2, fillColor: due ? "#f59e0b" : "#475569", fillOpacity: 1,
     }).addTo(state.layers);
     const button = el("button", { type: "button", class: "primary", "data-building": b.code }, L10N.checkInHere);
     button.addEventListener("click", () => checkIn(b.code, ""));
-    marker.bindPopup(el("div", {}, el("strong", {}, nameOf(b)), el("div", { class: "small muted" }, b.code), button));
+    marker.bindPopup(el("div", {},
+      el("strong", {}, nameOf(b)),
+      el("div", { class: "small muted" }, [b.code, b.households ? `${b.households} ${L10N.household}` : ""].filter(Boolean).join(" · ")),
+      dues.map(({ v, p }) => el("div", { class: "small" },
+        el("a", { href: `#visit?person=${v.person}&tag=${v.tag}` }, `${p ? p.name : ""} ${v.kind_display || ""}`),
+        ` ${ctx.fmt(L10N.visitDue, { t: v.next_visit_due || "" })}`)),
+      button));
   }
   for (const c of openCases()) {
     const p = pointOf(c);
@@ -232,6 +245,7 @@ function drawGridMap() {
     state.map.fitBounds(state.layers.getBounds(), { padding: [16, 16] });
     state.fitted = true;
   }
+  $("map-grid").textContent = grids().map((g) => `${g.name || ""} ${g.code || ""}`.trim()).join("、");
   $("grid-map").dataset.ready = "1";
   $("grid-map").dataset.buildings = String(buildings().length);
 }
@@ -523,10 +537,12 @@ function problemOf(record) {
   const res = record.response || {};
   const lines = [];
   if (res.message || res.detail) { lines.push(ctx.fmt(L10N.serverSays, { m: res.message || res.detail })); }
-  if (res.fields && res.fields.length) { lines.push(ctx.fmt(L10N.conflictFields, { f: res.fields.join(", ") })); }
+  if (res.fields && res.fields.length) {
+    lines.push(ctx.fmt(L10N.conflictFields, { f: res.fields.map((f) => (L10N.fields || {})[f] || f).join("、") }));
+  }
   if (res.errors) {
     for (const [field, messages] of Object.entries(res.errors)) {
-      lines.push(`${field}: ${[].concat(messages).join(" ")}`);
+      lines.push(`${(L10N.fields || {})[field] || field}:${[].concat(messages).join(" ")}`);
     }
   }
   if (!lines.length && res.status) { lines.push(`HTTP ${res.status}`); }
@@ -578,7 +594,7 @@ export async function setup(context) {
   $("visit-search").addEventListener("input", (event) => fillVisitWho(event.target.value));
   if (await patrolState()) { watch(); }
   // A patrol's points are also sent on the clock, not only when 20 have gathered.
-  setInterval(() => { flush(false); }, ctx.config.trackEverySeconds * 1000);
+  setInterval(() => { flush(false).then(renderPatrol); }, ctx.config.trackEverySeconds * 1000);
 }
 
 let shownPull = null;
