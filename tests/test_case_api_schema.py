@@ -45,3 +45,12 @@ def test_intake_list_export_timeline_and_inbox_are_described(paths: dict[str, An
     assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in export
     assert "/api/v1/cases/{number}/timeline/" in paths
     assert "/api/v1/inbox/" in paths
+
+
+def test_the_intake_answer_is_described_as_the_slim_body_it_is(db: None, api: APIClient) -> None:
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    created = schema["paths"]["/api/v1/cases/"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    name = created["$ref"].rsplit("/", 1)[1]
+    properties = schema["components"]["schemas"][name]["properties"]
+    assert set(properties) == {"id", "number", "status", "version", "due_at", "grid_code", "duplicates", "url"}
+    assert properties["url"]["type"] == "string" and properties["duplicates"]["type"] == "array"
