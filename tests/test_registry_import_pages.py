@@ -119,3 +119,29 @@ def test_a_job_and_its_error_file_are_the_importers_own(
         assert other.get(reverse(name, args=[job.pk])).status_code == 404
     assert other.post(reverse("registry:import-confirm", args=[job.pk])).status_code == 404
     assert job.filename not in other.get(reverse("registry:import")).content.decode()
+
+
+def test_an_interrupted_commit_offers_to_resume(city: MiniCity) -> None:
+    job = ImportJob.objects.create(
+        kind="person",
+        filename="a.xlsx",
+        created_by=city.users["worker"],
+        status=ImportStatus.FAILED,
+        message="导入中断,已提交的部分已保存;请点击“继续导入”从中断处继续。",
+        total_rows=3000,
+        committed_rows=1000,
+        summary={"phase": "commit", "new": 3000, "update": 0, "errors": [], "error_count": 0},
+    )
+    page = client_for(city, "worker").get(reverse("registry:import-job", args=[job.pk])).content.decode()
+    assert 'id="resume-import"' in page and "1000 / 3000" in page
+    assert 'id="confirm-import"' not in page
+    failed_validation = ImportJob.objects.create(
+        kind="person",
+        filename="b.xlsx",
+        created_by=city.users["worker"],
+        status=ImportStatus.FAILED,
+        message="文件缺少必填列",
+        summary={"phase": "validate"},
+    )
+    page = client_for(city, "worker").get(reverse("registry:import-job", args=[failed_validation.pk])).content.decode()
+    assert "文件缺少必填列" in page and 'id="resume-import"' not in page
