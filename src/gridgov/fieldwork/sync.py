@@ -121,11 +121,11 @@ def handle_record(user: Any, raw: Any) -> Outcome:
                 result=encode_result(result),
                 photos_expected=record.photos,
             )
-    except IntegrityError:
+    except IntegrityError as exc:
         # The same UUID arrived at the same time (two tabs, a retry racing the first send): answer as a replay.
         existing = ClientRecord.objects.filter(pk=record.uuid).first()
         if existing is None:
-            raise
+            return _refusal(key, exc)
         return _replay(user, existing, record, content, digest)
     except Exception as exc:  # one bad record never stops the batch
         return _refusal(key, exc)
