@@ -344,6 +344,9 @@ GRIDGOV_PHOTO_MAX_BYTES = int(os.environ.get("GRIDGOV_PHOTO_MAX_BYTES", str(10 *
 GRIDGOV_SUMMONS_HOURS = int(os.environ.get("GRIDGOV_SUMMONS_HOURS", "2"))
 
 # --- logging: nothing personal goes to logs (rule 4); requests are logged by path only ------------------
+# The technical 500 page (DEBUG on, development only) masks them as well.
+DEFAULT_EXCEPTION_REPORTER = "gridgov.core.logredact.RedactingExceptionReporter"
+
 # Every handler masks ID and mobile numbers that slip into a record (gridgov.core.logredact); the "django" and
 # "django.server" loggers are given our handlers instead of Django's defaults, which would not mask.
 LOGGING = {
