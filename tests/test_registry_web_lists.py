@@ -131,6 +131,26 @@ def test_recording_a_visit_moves_the_due_date(city: MiniCity, client: Client) ->
     assert client.post(f"/registry/tags/{tag.pk}/visit/", {"on": today.isoformat()}).status_code == 404
 
 
+def test_ending_a_tag_takes_the_person_off_the_list(city: MiniCity, client: Client) -> None:
+    today = timezone.localdate()
+    person = make_person(city, seq=1)
+    tag = services.tag_person(by=city.users["worker"], person=person, kind="drug_user", on=today - dt.timedelta(days=9))
+    client.force_login(city.users["district"])  # reads special groups, does not edit
+    client.post(f"/registry/tags/{tag.pk}/end/", {"on": today.isoformat()})
+    tag.refresh_from_db()
+    assert tag.valid_to is None
+    client.force_login(city.users["worker"])
+    client.post(f"/registry/tags/{tag.pk}/end/", {"on": (today - dt.timedelta(days=30)).isoformat()})
+    tag.refresh_from_db()
+    assert tag.valid_to is None  # before it began
+    response = client.post(f"/registry/tags/{tag.pk}/end/", {"on": today.isoformat(), "note": "戒断三年"})
+    assert response["Location"] == f"/registry/people/{person.pk}/"
+    tag.refresh_from_db()
+    assert tag.valid_to == today and "戒断三年" in tag.note
+    assert rows(client, "/registry/special/") == []
+    assert len(rows(client, "/registry/special/?current=false")) == 1
+
+
 def test_floating_registrations_expiring_soon(city: MiniCity, client: Client, settings) -> None:
     today = timezone.localdate()
     soon = make_person(city, seq=1, residence_type="floating")

@@ -144,4 +144,26 @@ def tag_visit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(target or "registry:person", **({} if target else {"pk": tag.person_id}))
 
 
-__all__ = ["Person", "care_list", "person_tag", "special_list", "tag_visit"]
+@require_POST
+@login_required
+def tag_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a person off a list (撤销列管) on a date, with a note."""
+    tag = get_visible_or_404(PersonTag.objects.select_related("person"), request.user, pk=pk)
+    from ..forms import DateForm
+
+    form = DateForm(request.POST)
+    if tag.valid_to is not None:
+        messages.info(request, _("该类别已撤销。"))
+    elif not form.is_valid() or form.cleaned_data["on"] < tag.valid_from:
+        messages.error(request, _("请填写不早于列管日期的撤销日期。"))
+    else:
+        try:
+            services.end_tag(by=request.user, tag=tag, on=form.cleaned_data["on"], note=request.POST.get("note", ""))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已撤销列管:%(k)s。") % {"k": tag.get_kind_display()})
+    return redirect("registry:person", pk=tag.person_id)
+
+
+__all__ = ["Person", "care_list", "person_tag", "special_list", "tag_end", "tag_visit"]

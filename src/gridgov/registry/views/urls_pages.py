@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("special/", tags.special_list, name="special"),
     path("care/", tags.care_list, name="care"),
     path("tags/<int:pk>/visit/", tags.tag_visit, name="tag-visit"),
+    path("tags/<int:pk>/end/", tags.tag_end, name="tag-end"),
     path("floating/", places.floating_list, name="floating"),
     path("rentals/", places.rentals_list, name="rentals"),
     path("organisations/", places.organisations_list, name="organisations"),
