@@ -1,3 +1,17 @@
-from django.urls import URLPattern, URLResolver
+"""/api/v1/ resources of field work for the centre: patrols, visits, tasks (with accept / redo / remind) and the
+patrol figures."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
+
+from .resources import FiguresView, PatrolViewSet, TaskViewSet, VisitViewSet
+
+router = SimpleRouter()
+router.register("patrols", PatrolViewSet, basename="fieldwork-patrol")
+router.register("visits", VisitViewSet, basename="fieldwork-visit")
+router.register("tasks", TaskViewSet, basename="fieldwork-task")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("patrol-figures/", FiguresView.as_view(), name="fieldwork-figures"),
+    *router.urls,
+]
