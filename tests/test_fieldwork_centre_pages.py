@@ -127,3 +127,15 @@ def test_the_nav_links_to_field_work_for_grid_heads_and_dispatchers(cc: CaseCity
     for who in ("head", "community", "district"):
         assert 'id="nav-field"' in page(cc, who, "/field/coverage/").content.decode(), who
     assert 'id="nav-field"' not in page(cc, "worker", "/field/coverage/").content.decode()
+
+
+def test_the_admin_lists_field_work_read_only(cc: CaseCity, data: Any) -> None:
+    from gridgov.accounts.models import User
+
+    admin_client = Client()
+    admin_client.force_login(User.objects.create_superuser("root", "root@example.org", "x-Secret-123"))
+    for model in ("patrol", "checkin", "visit", "task", "clientrecord"):
+        assert admin_client.get(f"/admin/fieldwork/{model}/").status_code == 200, model
+    patrol = data.patrols["a"]
+    assert admin_client.get(f"/admin/fieldwork/patrol/{patrol.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/fieldwork/patrol/add/").status_code == 403

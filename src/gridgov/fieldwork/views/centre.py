@@ -386,7 +386,10 @@ class AssignForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        for bound in self.fields.values():
+            bound.widget.attrs.setdefault("class", "field")
         grids = assignable_grids(user)
         grid_field = self.fields["grid"]
         assert isinstance(grid_field, forms.ModelChoiceField)
