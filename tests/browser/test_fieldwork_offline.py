@@ -264,9 +264,25 @@ def test_records_made_offline_survive_a_reload_and_arrive_exactly_once(
     assert len(case_numbers) >= 2  # the case numbers the server gave are shown
 
     # Syncing again sends nothing new and doubles nothing.
+    before = page.evaluate("gridgovField.outbox.status.lastSync.getTime()")
     page.click("#sync-now")
-    page.wait_for_selector("body[data-sync-phase='idle']")
+    page.wait_for_function("t => gridgovField.outbox.status.lastSync.getTime() > t", arg=before)
+    assert page.evaluate("gridgovField.outbox.status.phase") == "idle"
     assert counts(srv) == expected(made, points)
+
+
+def wait_for_kill(page: Any, killed: list[str]) -> None:
+    """Until the route handler has killed the server and the sync round that hit it has ended (its phase was
+    already "network" from the offline attempts, so waiting for that alone would not wait)."""
+    for _ in range(600):
+        if killed:
+            break
+        page.wait_for_timeout(100)
+    assert killed, "no sync request reached the server"
+    # The outbox's own status (the page's data attributes follow it a moment later).
+    page.wait_for_function("gridgovField.outbox.status.phase !== 'syncing'")
+    assert page.evaluate("gridgovField.outbox.status.phase") == "network"
+    page.wait_for_function("!document.querySelector('#record-list li[data-state=sending]')")
 
 
 def test_a_server_killed_mid_sync_loses_and_doubles_nothing(
@@ -292,8 +308,8 @@ def test_a_server_killed_mid_sync_loses_and_doubles_nothing(
     # First the batch of records: stored, but the phone never learns it.
     page.route("**/api/v1/sync/records/", kill_after_storing)
     context.set_offline(False)
-    page.wait_for_selector("body[data-sync-phase='network']")
-    assert killed and killed[0].endswith("/api/v1/sync/records/")
+    wait_for_kill(page, killed)
+    assert killed[0].endswith("/api/v1/sync/records/")
     assert set(states(page)) == {"saved"}  # not acknowledged: kept, to be sent again
     srv.start()
     assert counts(srv)["records"] == made  # the server did store them
@@ -303,8 +319,8 @@ def test_a_server_killed_mid_sync_loses_and_doubles_nothing(
     killed.clear()
     page.route("**/api/v1/sync/photos/**", kill_after_storing)
     page.click("#sync-now")
-    page.wait_for_selector("body[data-sync-phase='network']")
-    assert killed and "/api/v1/sync/photos/" in killed[0]
+    wait_for_kill(page, killed)
+    assert "/api/v1/sync/photos/" in killed[0]
     page.unroute("**/api/v1/sync/photos/**")
     srv.start()
 

@@ -87,6 +87,10 @@ function nameOf(item) {
   return item.name || item.title || item.label || item.display || item.code || String(item.id ?? "");
 }
 
+function categoryName(code) {
+  const c = categories().find((x) => String(x.code) === String(code));
+  return c ? c.name : (code || "");
+}
 function personOf(id) { return people().find((p) => String(p.id) === String(id)); }
 function personName(id) { const p = personOf(id); return p ? p.name : ""; }
 function personHouse(id) { const p = personOf(id); return p ? (p.house || "") : ""; }
@@ -135,7 +139,7 @@ function renderTasks() {
     taskList.append(el("li", { class: overdue ? "overdue" : "", "data-task": task.id },
       el("div", { class: "head" }, el("span", { class: "what" }, task.title || nameOf(task)),
         overdue ? el("span", { class: "state state-attention" }, L10N.overdue) : null),
-      el("div", { class: "meta" }, [task.category || "", task.due_at ? ctx.fmt(L10N.due, { t: when(task.due_at) }) : ""].filter(Boolean).join(" · ")),
+      el("div", { class: "meta" }, [categoryName(task.category), task.due_at ? ctx.fmt(L10N.due, { t: when(task.due_at) }) : ""].filter(Boolean).join(" · ")),
       task.description ? el("div", {}, task.description) : null,
       reported ? el("div", { class: "meta" }, `${L10N.kinds.task_report}: ${L10N.states[reported.state]}`)
         : el("details", {}, el("summary", {}, ctx.labels.reportTask), form)));
@@ -374,6 +378,33 @@ async function renderPatrol() {
     el("a", { href: "#patrol" }, running ? L10N.kinds.patrol_stop : L10N.kinds.patrol_start));
 }
 
+// --- photos --------------------------------------------------------------------------------------------------
+
+const MAX_SIDE = 2000;
+const MAX_BYTES = 2 * 1024 * 1024;
+
+/** A phone's photo is often 4000 px and several MB: kept in IndexedDB and sent over a weak network, so shrink it
+ * (longest side 2000 px, JPEG) unless it is small already. Any failure keeps the original. */
+async function shrink(file) {
+  if (!file.type.startsWith("image/") || typeof createImageBitmap !== "function") { return file; }
+  try {
+    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+    if (scale === 1 && file.size <= MAX_BYTES) { bitmap.close(); return file; }
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
+    return blob || file;
+  } catch (error) {
+    return file;
+  }
+}
+
+const photosOf = (input) => Promise.all(Array.from(input.files, shrink));
+
 // --- report a case ---------------------------------------------------------------------------------------------
 
 let reportPoint = null;
@@ -447,7 +478,7 @@ async function submitReport(event) {
     description: form.description.value.trim(),
     address: form.address.value.trim(),
     urgency: form.urgency.value,
-  }, form.photos.files);
+  }, await photosOf(form.photos));
   form.reset();
   reportPoint = null;
   $("report-point").textContent = "";
@@ -502,7 +533,7 @@ async function submitVisit(event) {
     if (due && String(due.person ?? due.person_id) === String(id)) { data.tag = Number(form.dataset.tag) || form.dataset.tag; }
   }
   if (form.next_visit_on.value) { data.next_visit_on = form.next_visit_on.value; }
-  await outbox.save("visit", data, form.photos.files);
+  await outbox.save("visit", data, await photosOf(form.photos));
   form.reset();
   form.dataset.tag = "";
   ctx.say(L10N.saved, "ok");
@@ -572,6 +603,17 @@ function renderRecords(records) {
     attention ? `${L10N.states.attention} ${attention}` : ""].filter(Boolean).join(" · ");
 }
 
+/** A form's submit handler that cannot run twice at once (a double tap makes one record, not two). */
+function once(handler) {
+  return async (event) => {
+    event.preventDefault();
+    const button = event.target.querySelector("button[type=submit]");
+    if (button.disabled) { return; }
+    button.disabled = true;
+    try { await handler(event); } finally { button.disabled = false; }
+  };
+}
+
 // --- set-up and render -----------------------------------------------------------------------------------------
 
 export async function setup(context) {
@@ -581,16 +623,15 @@ export async function setup(context) {
   pulled = await db.get("pulled");
   $("patrol-start").addEventListener("click", startPatrol);
   $("patrol-stop").addEventListener("click", stopPatrol);
-  $("checkin-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
+  $("checkin-form").addEventListener("submit", once(async (event) => {
     const form = event.target;
     if (!form.building.value) { ctx.say(L10N.needBuilding, "bad"); return; }
     await checkIn(form.building.value, form.note.value.trim());
     form.note.value = "";
-  });
-  $("report-form").addEventListener("submit", submitReport);
+  }));
+  $("report-form").addEventListener("submit", once(submitReport));
   $("report-locate").addEventListener("click", () => locate((p) => setReportPoint(p.lon, p.lat, L10N.located)));
-  $("visit-form").addEventListener("submit", submitVisit);
+  $("visit-form").addEventListener("submit", once(submitVisit));
   $("visit-search").addEventListener("input", (event) => fillVisitWho(event.target.value));
   if (await patrolState()) { watch(); }
   // A patrol's points are also sent on the clock, not only when 20 have gathered.

@@ -94,6 +94,8 @@ self.addEventListener("fetch", (event) => {
   } else if (PRECACHE.includes(url.pathname)) {
     event.respondWith(cacheFirst(request, STATIC_CACHE));
   } else if (url.pathname.startsWith("/api/v1/")) {
+    // An incremental pull is only worth having once (the app merges it into IndexedDB): not cached.
+    if (url.searchParams.has("since")) { return; }
     event.respondWith(networkFirst(request, API_CACHE));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(request, STATIC_CACHE));
