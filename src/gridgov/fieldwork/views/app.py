@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET
 from gridgov.accounts.roles import allowed_roles
 from gridgov.accounts.scope import roles_of
 from gridgov.cases.models import Urgency
+from gridgov.registry.models import Sex
 from gridgov.territory.views import tile_crs
 
 #: The app's own static files, precached by the service worker (with Leaflet and the icons).
@@ -70,6 +71,7 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
         "trackEveryPoints": 20,
         "syncEverySeconds": 60,
         "urgencies": [[u.value, str(u.label)] for u in Urgency],
+        "sexes": {s.value: str(s.label) for s in Sex},
         "labels": {
             "states": {
                 "saved": _("保存在手机"),
@@ -111,6 +113,7 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
                 "report": _("反馈"),
                 "image": _("照片"),
             },
+            "age": _("%(n)s岁"),
             "online": _("在线"),
             "offline": _("离线"),
             "pending": _("待发送 %(n)s 条"),

@@ -203,7 +203,7 @@ function drawMe(state) {
   if (!position) { return; }
   const latlng = toLatLng(position.lon, position.lat);
   if (state.me) { state.me.setLatLng(latlng); } else {
-    state.me = L.circleMarker(latlng, { radius: 7, color: "#fff", weight: 3, fillColor: "#2563eb", fillOpacity: 1 }).addTo(state.map);
+    state.me = L.circleMarker(latlng, { radius: 7, color: "#fff", weight: 3, fillColor: "#2563eb", fillOpacity: 1, interactive: false }).addTo(state.map);
   }
 }
 
@@ -493,7 +493,9 @@ function visitChoices(filter = "") {
   const q = filter.trim().toLowerCase();
   const out = [];
   for (const p of people()) {
-    out.push({ value: `person:${p.id}`, text: [nameOf(p), p.age ? `${p.sex || ""}${p.age}` : "", p.house || ""].filter(Boolean).join(" · ") });
+    const sex = (ctx.config.sexes || {})[p.sex] || "";
+    const age = p.age || p.age === 0 ? ctx.fmt(L10N.age, { n: p.age }) : "";
+    out.push({ value: `person:${p.id}`, text: [nameOf(p), `${sex} ${age}`.trim(), p.house || ""].filter(Boolean).join(" · ") });
   }
   for (const h of households()) {
     out.push({ value: `household:${h.id}`, text: `${L10N.household} ${[h.number || "", h.house || ""].filter(Boolean).join(" · ")}` });
