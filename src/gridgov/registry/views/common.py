@@ -109,6 +109,7 @@ def nav_flags(user: Any) -> dict[str, bool]:
         "floating": may(user, "floatingregistration", "view"),
         "rentals": may(user, "rentalhouse", "view"),
         "accesslog": may(user, "accesslog", "view"),
+        "import": may(user, "importjob", "add"),
     }
 
 
