@@ -121,6 +121,7 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
             "syncing": _("正在同步…"),
             "syncFailed": _("同步失败,稍后自动重试。"),
             "loginNeeded": _("登录已过期,请重新登录后同步(记录仍保存在手机上)。"),
+            "login": _("登录"),
             "pulledAt": _("数据更新于 %(t)s"),
             "neverPulled": _("尚未下载网格数据:请联网后打开本页。"),
             "noTasks": _("暂无待办任务。"),

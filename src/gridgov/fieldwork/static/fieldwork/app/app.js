@@ -40,6 +40,7 @@ async function refresh() {
   document.body.dataset.syncPhase = outbox.status.phase;
   if (outbox.status.phase === "login") {
     say(L10N.loginNeeded, "bad");
+    notice.append(" ", Object.assign(document.createElement("a"), { href: config.loginUrl, textContent: L10N.login }));
   } else if (Date.now() < heldUntil) {
     // a confirmation or an error the worker has not had time to read
   } else if (outbox.status.phase === "syncing") {
@@ -69,6 +70,7 @@ function route() {
 
 async function start() {
   showNetwork();
+  db.useFor(config.user);
   await outbox.init();
   outbox.onChange(() => { refresh(); });
   await views.setup({ config, fmt, say, sync: syncNow, refresh });
@@ -86,7 +88,11 @@ async function start() {
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register(config.swUrl, { scope: config.shellUrl }).then((registration) => {
     document.body.dataset.sw = "registered";
-    navigator.serviceWorker.ready.then(() => { document.body.dataset.sw = "ready"; });
+    navigator.serviceWorker.ready.then((ready) => {
+      // Cached API answers belong to one user: the worker drops them when another logs in on this phone.
+      ready.active.postMessage({ user: config.user });
+      document.body.dataset.sw = "ready";
+    });
     return registration;
   }).catch((error) => { console.warn("service worker", error); });
 }

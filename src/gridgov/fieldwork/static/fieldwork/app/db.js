@@ -4,9 +4,16 @@
  * Every write is its own transaction and resolves only when the transaction has completed (durable), so a record
  * the app says is saved survives closing the app right after. */
 
-const NAME = "gridgov-field";
+let NAME = "gridgov-field";
 const VERSION = 1;
 let opened = null;
+
+/** One database per user: a phone shared by two workers never shows (or sends) one's records as the other's;
+ * each keeps their unsent records until they log in again. */
+export function useFor(user) {
+  NAME = `gridgov-field:${user}`;
+  opened = null;
+}
 
 export function open() {
   if (opened) { return opened; }

@@ -102,6 +102,16 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+const USER_KEY = "/field/app/__user__";
+
 self.addEventListener("message", (event) => {
   if (event.data === "skipWaiting") { self.skipWaiting(); }
+  if (event.data && typeof event.data.user === "string") {
+    event.waitUntil((async () => {
+      const pages = await caches.open(PAGE_CACHE);
+      const before = await pages.match(USER_KEY);
+      if (before && (await before.text()) !== event.data.user) { await caches.delete(API_CACHE); }
+      await pages.put(USER_KEY, new Response(event.data.user));
+    })());
+  }
 });
