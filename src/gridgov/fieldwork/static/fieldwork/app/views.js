@@ -275,7 +275,7 @@ async function startPatrol() {
 
 /** Turn the buffered points into one ``track`` record, in the same transaction that empties the buffer. */
 function flush(force = false) {
-  flushing = flushing.catch(() => {}).then(async () => {
+  return serially(async () => {
     const state = await patrolState();
     if (!state || !state.buffer.length) { return; }
     if (!force && state.buffer.length < ctx.config.trackEveryPoints &&
@@ -286,7 +286,6 @@ function flush(force = false) {
     await db.commit([record], { patrol: state });
     ctx.refresh();
   });
-  return flushing;
 }
 
 async function onPosition(pos) {
@@ -294,7 +293,7 @@ async function onPosition(pos) {
   position = { lon: c.longitude, lat: c.latitude, accuracy: c.accuracy, t: pos.timestamp };
   for (const state of Object.values(maps)) { drawMe(state); }
   $("patrol-position").textContent = ctx.fmt(L10N.located, { lon: c.longitude.toFixed(6), lat: c.latitude.toFixed(6), acc: Math.round(c.accuracy) });
-  flushing = flushing.catch(() => {}).then(async () => {
+  await serially(async () => {
     const state = await patrolState();
     if (!state) { return; }
     const t = outbox.isoLocal(new Date(pos.timestamp || Date.now()));
@@ -304,7 +303,6 @@ async function onPosition(pos) {
     state.count += 1;
     await db.set("patrol", state);
   });
-  await flushing;
   await flush(false);
   await renderPatrol();
   fillBuildings();
@@ -317,28 +315,39 @@ function watch() {
   }, { enableHighAccuracy: true, maximumAge: 5000, timeout: 60000 });
 }
 
+/** Run ``fn`` after every pending change of the patrol's state (positions, flushes): one writer at a time, so a
+ * point arriving during a check-in or the stop is neither lost nor written back into an ended patrol. */
+function serially(fn) {
+  const run = flushing.catch(() => {}).then(fn);
+  flushing = run.catch(() => {});
+  return run;
+}
+
 async function stopPatrol() {
-  await flush(true);
-  await flushing;
-  const state = await patrolState();
-  if (!state) { return; }
   if (watchId !== null) { navigator.geolocation.clearWatch(watchId); watchId = null; }
-  const points = state.buffer.length ? [outbox.newRecord("track", { patrol: state.uuid, points: state.buffer })] : [];
-  const stop = outbox.newRecord("patrol_stop", { patrol: state.uuid });
-  await db.commit([...points, stop], { patrol: undefined });
+  await serially(async () => {
+    const state = await patrolState();
+    if (!state) { return; }
+    const points = state.buffer.length ? [outbox.newRecord("track", { patrol: state.uuid, points: state.buffer })] : [];
+    const stop = outbox.newRecord("patrol_stop", { patrol: state.uuid });
+    await db.commit([...points, stop], { patrol: undefined });
+  });
   await renderPatrol();
   ctx.refresh();
   ctx.sync();
 }
 
 async function checkIn(code, note) {
-  const state = await patrolState();
-  if (!state) { ctx.say(L10N.startPatrolFirst, "bad"); return; }
-  const data = { patrol: state.uuid, building: code, note: note || "" };
-  if (position) { data.lon = Number(position.lon.toFixed(7)); data.lat = Number(position.lat.toFixed(7)); }
-  const record = outbox.newRecord("checkin", data);
-  state.checkins.push(code);
-  await db.commit([record], { patrol: state });
+  const made = await serially(async () => {
+    const state = await patrolState();
+    if (!state) { return false; }
+    const data = { patrol: state.uuid, building: code, note: note || "" };
+    if (position) { data.lon = Number(position.lon.toFixed(7)); data.lat = Number(position.lat.toFixed(7)); }
+    state.checkins.push(code);
+    await db.commit([outbox.newRecord("checkin", data)], { patrol: state });
+    return true;
+  });
+  if (!made) { ctx.say(L10N.startPatrolFirst, "bad"); return; }
   const b = buildingByCode(code);
   ctx.say(ctx.fmt(L10N.checkedIn, { b: b ? nameOf(b) : code }), "ok");
   await renderPatrol();
