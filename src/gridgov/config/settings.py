@@ -222,6 +222,8 @@ SPECTACULAR_SETTINGS = {
         "FloatingReasonEnum": "gridgov.registry.models.FloatingReason",
         "ImportKindEnum": "gridgov.registry.models.ImportKind",
         "ImportStatusEnum": "gridgov.registry.models.ImportStatus",
+        "PatrolStatusEnum": "gridgov.fieldwork.models.PatrolStatus",
+        "TaskStatusEnum": "gridgov.fieldwork.models.TaskStatus",
     },
 }
 
