@@ -3,10 +3,11 @@
 The server is a real gunicorn process on its own SQLite data directory (tests/browser/field_server.py), so that it
 can be killed in the middle of a sync and started again on the same port; the database is read from another
 process. The worker logs in, opens /field/app/ (the service worker installs, the pull fills IndexedDB), goes
-offline, patrols (positions from the emulated GPS, a check-in), reports two cases with photos, records a visit
-with a photo and stops the patrol; reloads the page offline (everything still "saved on phone"); goes online, and
-everything arrives exactly once. Then the same with the server killed after it stored a batch but before the
-phone heard the answer, and again after it stored a photo: resending after the restart doubles nothing."""
+offline, patrols (positions from the emulated GPS, the app reloaded mid-patrol, a check-in), reports two cases
+with photos, records a visit with a photo and stops the patrol; reloads the page offline (everything still
+"saved on phone"); goes online, and everything arrives exactly once. Then the same with the server killed after
+it stored a batch but before the phone heard the answer, and again after it stored a photo: resending after the
+restart doubles nothing."""
 
 from __future__ import annotations
 
@@ -161,6 +162,12 @@ def make_everything_offline(context: Any, page: Any, ids: dict[str, Any]) -> tup
         context.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 8})
         page.wait_for_function(f"Number(document.body.dataset.points) >= {n}")
         page.wait_for_timeout(1100)  # one point per second at most, like a phone's GPS
+    # The app closed and opened again mid-patrol: the patrol goes on, its points kept, the GPS watched again.
+    page.reload()
+    page.wait_for_selector("body[data-ready='1'][data-patrol='running']")
+    assert int(page.evaluate("document.body.dataset.points")) >= len(WALK)
+    tab(page, "patrol")
+    page.wait_for_function("document.getElementById('checkin-building').value !== ''")
     assert page.input_value("#checkin-building") == BUILDING  # the nearest building comes first
     page.fill("#checkin-note", "楼道整洁")
     page.click("#checkin-form button[type=submit]")
