@@ -226,6 +226,11 @@ export async function pull(config) {
   if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
     throw new SyncStop("login", await serverMessage(response));
   }
+  if (response.status === 400 && cursor) {
+    // The server cannot read our cursor (docs: pull again without since).
+    await db.del("cursor");
+    return pull(config);
+  }
   if (!response.ok) { throw new SyncStop("server", await serverMessage(response)); }
   const body = await response.json();
   const before = await db.get("pulled");
@@ -237,32 +242,19 @@ export async function pull(config) {
   return data;
 }
 
-function keyOf(item) {
-  return item && (item.id ?? item.uuid ?? item.code ?? item.tag ?? null);
-}
+/** Lists an incremental answer (``full: false``) holds only the changes of; every other list comes whole. */
+const INCREMENTAL = { households: "household_ids", people: "person_ids" };
 
-/** Apply an incremental answer (``full: false``): lists of objects are merged by id (code, uuid, tag: an item
- * with ``deleted`` or ``removed`` set leaves), lists of plain values and everything else replace. The answer's
- * ``household_ids`` and ``person_ids`` list every household and person still in scope: the others leave. */
+/** Apply an incremental answer (docs/fieldwork-sync.md): ``households`` and ``people`` hold only what changed
+ * (merged by id), and ``household_ids`` / ``person_ids`` list all still in scope (the others leave); grids,
+ * buildings, visits due, tasks and categories are sent whole and replace. */
 export function merge(before, changes) {
-  const out = { ...before };
-  for (const [name, value] of Object.entries(changes)) {
-    const objects = Array.isArray(value) && value.every((item) => item && typeof item === "object");
-    if (objects && Array.isArray(before[name])) {
-      const byKey = new Map(before[name].map((item) => [String(keyOf(item)), item]));
-      for (const item of value) {
-        if (item.deleted || item.removed) { byKey.delete(String(keyOf(item))); } else { byKey.set(String(keyOf(item)), item); }
-      }
-      out[name] = Array.from(byKey.values());
-    } else {
-      out[name] = value;
-    }
-  }
-  for (const [name, ids] of [["households", "household_ids"], ["people", "person_ids"]]) {
-    if (Array.isArray(changes[ids]) && Array.isArray(out[name])) {
-      const keep = new Set(changes[ids].map(String));
-      out[name] = out[name].filter((item) => keep.has(String(item.id)));
-    }
+  const out = { ...before, ...changes };
+  for (const [name, ids] of Object.entries(INCREMENTAL)) {
+    const byId = new Map((before[name] || []).map((item) => [String(item.id), item]));
+    for (const item of changes[name] || []) { byId.set(String(item.id), item); }
+    const keep = Array.isArray(changes[ids]) ? new Set(changes[ids].map(String)) : null;
+    out[name] = Array.from(byId.values()).filter((item) => !keep || keep.has(String(item.id)));
   }
   return out;
 }
