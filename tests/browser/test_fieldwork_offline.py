@@ -22,7 +22,7 @@ import pytest
 from tests.browser.field_server import FieldServer
 from tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser]
 
 GRID = "441302001001001"
 BUILDING = f"{GRID}00001"
