@@ -80,7 +80,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
     ("subdistrict", "Huizhou-Street-2025", "街道综治中心调度员", "惠城区桥东街道(441302001)"),
     ("community", "Huizhou-Community-2025", "社区综治中心调度员", "桥东街道冈头社区(441302001009),7个综合网格"),
     ("worker", "Huizhou-Worker-2025", "网格员", "冈头社区第1网格(441302001009001)"),
-    ("handler", "Huizhou-Handler-2025", "部门处置人员(惠城区公安分局)", "惠城区(441302)"),
+    ("handler", "Huizhou-Handler-2025", "部门处置人员(惠城公安分局)", "惠城区(441302)"),
     ("resident", "Huizhou-Resident-2025", "居民", "桥东街道冈头社区(441302001009)"),
 ]
 
