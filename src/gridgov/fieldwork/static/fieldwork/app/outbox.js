@@ -235,7 +235,12 @@ export async function pull(config) {
   const body = await response.json();
   const before = await db.get("pulled");
   const data = body.full === false && before ? merge(before, body) : body;
-  await db.set("pulled", data);
+  const content = (d) => JSON.stringify({ ...d, cursor: null, full: null });
+  if (!before || content(before) !== content(data)) {
+    await db.set("pulled", data);
+    // The views redraw lists and maps only when this changes (a redraw would close a popup or empty a form).
+    await db.set("pulledVersion", (await db.get("pulledVersion", 0)) + 1);
+  }
   if (body.cursor) { await db.set("cursor", body.cursor); }
   await db.set("pulledAt", isoLocal());
   changed();

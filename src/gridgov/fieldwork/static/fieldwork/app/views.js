@@ -128,14 +128,13 @@ function renderTasks() {
     const form = el("form", { class: "task-report", "data-task": task.id },
       el("textarea", { name: "report", rows: 2, required: true, "aria-label": task.title }),
       el("button", { type: "submit", class: "primary" }, ctx.labels.reportTask));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
+    form.addEventListener("submit", once(async () => {
       const text = form.report.value.trim();
       if (!text) { return; }
       await outbox.save("task_report", { task: task.id, report: text });
       ctx.say(L10N.saved, "ok");
       ctx.sync();
-    });
+    }));
     taskList.append(el("li", { class: overdue ? "overdue" : "", "data-task": task.id },
       el("div", { class: "head" }, el("span", { class: "what" }, task.title || nameOf(task)),
         overdue ? el("span", { class: "state state-attention" }, L10N.overdue) : null),
@@ -650,14 +649,20 @@ export async function setup(context) {
 }
 
 let shownPull = null;
+let shownTasks = null;
 
 export async function render(records) {
   ctx.records = records;
   pulled = await db.get("pulled");
-  const pulledAt = await db.get("pulledAt");
-  const fresh = pulledAt !== shownPull;
-  shownPull = pulledAt;
-  renderTasks();
+  const version = await db.get("pulledVersion", 0);
+  const fresh = version !== shownPull;
+  shownPull = version;
+  // Redraw the task list only when it would change: a redraw would empty a report being typed.
+  const taskSignature = JSON.stringify([version, records.filter((r) => r.kind === "task_report").map((r) => [r.uuid, r.state])]);
+  if (taskSignature !== shownTasks) {
+    shownTasks = taskSignature;
+    renderTasks();
+  }
   await renderPulledAt();
   await renderPatrol();
   renderRecords(records);
