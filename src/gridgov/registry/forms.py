@@ -32,6 +32,7 @@ from .models import (
     TagKind,
 )
 from .services import PROTECTED_FIELDS
+from .services.people import PLAIN_PERSON_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -41,23 +42,7 @@ def _blank(choices: Any) -> list[tuple[str, Any]]:
 
 
 #: The plain (not protected) fields of a person the forms edit, in display order.
-PLAIN_FIELDS = (
-    "doc_type",
-    "name",
-    "former_name",
-    "sex",
-    "birth_date",
-    "ethnicity",
-    "native_place",
-    "marital_status",
-    "political_status",
-    "education",
-    "religion",
-    "occupation",
-    "workplace",
-    "residence_type",
-    "occupancy",
-)
+PLAIN_FIELDS = PLAIN_PERSON_FIELDS
 
 
 class PersonForm(forms.Form):

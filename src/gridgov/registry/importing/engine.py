@@ -43,6 +43,7 @@ from ..models import (
     Relation,
 )
 from ..services import clean_organisation, clean_person
+from ..services.people import PERSON_DATA_FIELDS
 from .columns import BUILDING, COLUMNS, GRID, HOUSE_NUMBER, Column, choice_value
 from .fastwrite import insert_rows, update_rows
 from .reader import Row
@@ -385,27 +386,7 @@ class PersonImporter(Importer):
     kind = ImportKind.PERSON
     model = Person
     key_field = "id_number"
-    FIELDS = (
-        "doc_type",
-        "id_number",
-        "name",
-        "former_name",
-        "sex",
-        "birth_date",
-        "ethnicity",
-        "native_place",
-        "marital_status",
-        "political_status",
-        "education",
-        "religion",
-        "occupation",
-        "workplace",
-        "phone",
-        "registered_address",
-        "current_address",
-        "residence_type",
-        "occupancy",
-    )
+    FIELDS = PERSON_DATA_FIELDS
 
     def prepare(
         self, number: int, raw: dict[str, Any], values: dict[str, Any], errors: list[RowError]

@@ -39,6 +39,11 @@ PERSON_FIELDS = (
     "building",
     "grid",
 )
+PLACE_FIELDS = ("house", "building", "grid")
+#: A person's own fields, without where they live (what the import and the forms read from their input).
+PERSON_DATA_FIELDS = tuple(f for f in PERSON_FIELDS if f not in PLACE_FIELDS)
+#: The plain (not protected) fields, in display order.
+PLAIN_PERSON_FIELDS = tuple(f for f in PERSON_DATA_FIELDS if f not in PROTECTED_FIELDS)
 
 
 def clean_person(data: dict[str, Any]) -> dict[str, Any]:
