@@ -25,7 +25,7 @@ TAGS = ["fieldwork-sync"]
 ERROR_400 = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description=_("输入无效:按字段列出错误"),
-    examples=[OpenApiExample("invalid", value={"records": ["请确保这个字段不超过 200 个元素。"]})],
+    examples=[OpenApiExample("invalid", value={"records": [_("请确保这个字段不超过 200 个元素。")]})],
 )
 
 
@@ -55,7 +55,7 @@ class RecordsView(APIView):
                             "uuid": "0b1c5a52-8d4e-4c1e-9f0e-2f7f1c9d8a11",
                             "kind": "visit",
                             "made_at": "2026-11-27T09:41:07+08:00",
-                            "data": {"person": 123, "situation": "身体状况良好", "needs": "", "next_visit_on": None},
+                            "data": {"person": 123, "situation": _("身体状况良好"), "needs": "", "next_visit_on": None},
                             "photos": [],
                         }
                     ]
