@@ -7,8 +7,8 @@ number of queries whatever the size of the grid (no N+1): one per part.
 The cursor is the server's time when the pull began, less a margin (a transaction that committed just after the
 read still has its rows sent next time: sending a row twice is harmless, missing it is not). With ``since``, people
 and households changed after it are sent, with the ids of all of them in scope so that the phone can drop the ones
-that left; buildings, visits due, open tasks and categories are small and always sent whole (buildings carry no
-change time).
+that left; buildings, rental houses, visits due, open tasks and categories are small and always sent whole
+(buildings carry no change time).
 """
 
 from __future__ import annotations
@@ -29,10 +29,22 @@ from gridgov.core.crs import CRS, from_wgs84, transform_geometry
 from gridgov.core.scoping import prefix_q
 from gridgov.matters.inforce import in_force_by_code
 from gridgov.matters.services import is_grid_assignable
-from gridgov.registry.models import Household, Membership, Person, PersonTag
+from gridgov.registry.models import Household, Membership, Person, PersonTag, RentalHouse
 from gridgov.territory.models import Building, Grid
 
 from ..models import OPEN_TASK_STATUSES, Task
+
+#: The people's fields a grid worker keeps current on a visit (the phone's person edit, ``person_edit``).
+EDITABLE = (
+    "phone",
+    "current_address",
+    "occupation",
+    "workplace",
+    "education",
+    "marital_status",
+    "political_status",
+    "occupancy",
+)
 
 #: The cursor goes back this far, so that rows committed while the pull was read are sent again next time.
 CURSOR_MARGIN = dt.timedelta(seconds=60)
@@ -75,6 +87,7 @@ def pull(user: Any, *, since: str | None, crs: CRS = CRS.WGS84) -> dict[str, Any
         "household_ids": [],
         "people": [],
         "person_ids": [],
+        "rentals": [],
         "visits_due": [],
         "tasks": _tasks(user),
         "categories": _categories(),
@@ -119,7 +132,7 @@ def pull(user: Any, *, since: str | None, crs: CRS = CRS.WGS84) -> dict[str, Any
             house_label=Concat(F("house__building__name"), Value(" "), F("house__number"), output_field=CharField()),
         )
         .select_related("building")
-        .only("pk", "name", "sex", "birth_date", "id_number", "phone", "house", "building__code", "version")
+        .only("pk", "name", "sex", "birth_date", "id_number", "phone", "house", "building__code", "version", *EDITABLE)
         .order_by("pk")
     )
     body["people"] = [
@@ -135,8 +148,42 @@ def pull(user: Any, *, since: str | None, crs: CRS = CRS.WGS84) -> dict[str, Any
             "household": p.current_household,
             "is_active": True,
             "version": p.version,
+            # What the phone's person edit shows and sends as its base (the address masked like the phone).
+            **{f: getattr(p, f) for f in EDITABLE if f not in ("phone", "current_address")},
+            "current_address": p.current_address.masked if p.current_address else "",
         }
         for p in rows
+    ]
+
+    rentals = RentalHouse.objects.visible_to(user, "view").filter(in_grids)
+    body["rentals"] = [
+        {
+            "id": pk,
+            "house": house,
+            "building": bcode,
+            "label": f"{bname} {hnumber}",
+            "landlord": landlord or "",
+            "rooms": rooms,
+            "safety_checked_on": checked.isoformat() if checked else None,
+            "is_active": active,
+            "registered_on": registered.isoformat(),
+            "version": version,
+        }
+        for pk, house, bcode, bname, hnumber, landlord, rooms, checked, active, registered, version in rentals.order_by(
+            "house__building__code", "house__number", "pk"
+        ).values_list(
+            "pk",
+            "house_id",
+            "house__building__code",
+            "house__building__name",
+            "house__number",
+            "landlord__name",
+            "rooms",
+            "safety_checked_on",
+            "is_active",
+            "registered_on",
+            "version",
+        )
     ]
 
     tags = PersonTag.objects.visible_to(user, "view").current().filter(in_grids, person__is_active=True)
