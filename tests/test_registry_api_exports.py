@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from gridgov.accounts.roles import Role
 from gridgov.registry import services
+from gridgov.registry.export import exporter_label
 from gridgov.registry.models import AccessAction, AccessLog, Person, TagKind
 
 from .factories import MiniCity
@@ -29,6 +30,12 @@ def person(city: MiniCity) -> Person:
 def rows(content: bytes) -> list[tuple[object, ...]]:
     sheet = load_workbook(io.BytesIO(content)).active
     return [tuple(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def data_rows(table: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """The rows after the header block and the column headers (the blank row ends the block)."""
+    blank = next(i for i, row in enumerate(table) if i > 0 and row[0] is None)
+    return table[blank + 2 :]
 
 
 def as_user(api: APIClient, city: MiniCity, username: str) -> APIClient:
@@ -49,12 +56,12 @@ def test_export_roles_get_the_people_masked_and_the_export_is_logged(
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "no-store" in response["Cache-Control"]
     table = rows(response.content)
-    assert str(city.users[username]) in str(table[0][0])
-    assert table[1][0] == "姓名"
-    assert [r[0] for r in table[2:]] == ["居民8"]
+    assert table[1][:2] == ("导出人", exporter_label(city.users[username]))
+    assert table[6][:4] == ("姓名", "性别", "证件号码(脱敏)", "联系电话(脱敏)")
+    assert [r[0] for r in data_rows(table)] == ["居民8"]
     number = make_ric(seq=8)
-    assert table[2][3] == number[:4] + "**********" + number[-4:]
-    assert table[2][4] == "138****0008"
+    assert data_rows(table)[0][2] == number[:4] + "**********" + number[-4:]
+    assert data_rows(table)[0][3] == "138****0008"
     text = repr(table)
     assert number not in text and "13800000008" not in text
     [log] = AccessLog.objects.all()
@@ -75,7 +82,7 @@ def test_readers_without_the_export_action_cannot_export_people(
 def test_a_searched_number_is_masked_in_the_access_log(city: MiniCity, api: APIClient, person: Person) -> None:
     number = make_ric(seq=8)
     response = as_user(api, city, "community").get("/api/v1/persons/export.xlsx", {"q": number})
-    assert len(rows(response.content)) == 3
+    assert len(data_rows(rows(response.content))) == 1
     detail = AccessLog.objects.get().detail
     assert number not in detail
     assert number[:4] + "**********" + number[-4:] in detail
@@ -84,7 +91,7 @@ def test_a_searched_number_is_masked_in_the_access_log(city: MiniCity, api: APIC
 def test_an_export_holds_only_what_the_exporter_may_see(city: MiniCity, api: APIClient, person: Person) -> None:
     response = as_user(api, city, "outsider").get("/api/v1/persons/export.xlsx")
     assert response.status_code == 200
-    assert rows(response.content)[2:] == []
+    assert data_rows(rows(response.content)) == []
     assert AccessLog.objects.get().rows == 0
 
 
@@ -136,7 +143,7 @@ def test_every_list_has_an_export(city: MiniCity, api: APIClient, person: Person
     response = as_user(api, city, "community").get(f"/api/v1/{path}/export.xlsx")
     assert response.status_code == 200
     table = rows(response.content)
-    assert len(table) == 3
+    assert len(data_rows(table)) == 1
     text = repr(table)
     assert "13900001111" not in text and make_ric(seq=8) not in text
     logged = path in {"households", "tags", "floating-registrations", "rental-houses"}
@@ -156,7 +163,7 @@ def test_special_group_tags_are_not_exported_to_roles_that_may_not_see_them(
     )
     services.tag_person(by=worker, person=person, kind=TagKind.LOW_INCOME, on=dt.date(2025, 1, 1))
     table = rows(as_user(api, city, "admin").get("/api/v1/tags/export.xlsx").content)
-    assert [r[1] for r in table[2:]] == ["低保对象"]
+    assert [r[0] for r in data_rows(table)] == ["低保对象"]
 
 
 def test_residents_cannot_export(city: MiniCity, api: APIClient, person: Person) -> None:

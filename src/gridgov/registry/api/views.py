@@ -34,9 +34,9 @@ from rest_framework.viewsets import GenericViewSet
 from gridgov.accounts.scope import scope_for
 from gridgov.core.api import Pagination, ScopedViewSetMixin
 from gridgov.core.crs import CRS, from_wgs84, parse_crs, to_wgs84
-from gridgov.core.sensitive import Sensitive
 
 from .. import services
+from ..export import TABLES, XLSX_CONTENT_TYPE, ExportTable, export_filename, write_xlsx
 from ..filters import (
     AccessLogFilterSet,
     FacilityFilterSet,
@@ -62,7 +62,6 @@ from ..models import (
 )
 from ..views.exports import describe_filters
 from . import serializers as s
-from .export import XLSX_CONTENT_TYPE, Column, export_filename, write_xlsx
 
 TAGS = ["registry"]
 #: At most this many features in one GeoJSON answer (a map narrows by area).
@@ -105,10 +104,6 @@ def _today(value: Any) -> Any:
     return value or timezone.localdate()
 
 
-def _masked(value: Any) -> str:
-    return str(value) if isinstance(value, Sensitive) else ""
-
-
 def _common_prefix(codes: list[str]) -> str:
     """The longest code prefix shared by all (a region code is a path: characters, not path components)."""
     if not codes:
@@ -146,11 +141,10 @@ class RegistryViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
 
     pagination_class = Pagination
     lookup_value_regex = r"\d+"
-    #: The export: sheet title, file name, columns; which permission (model name, action) it needs; whether it
-    #: names people (then the export is written to the access log).
-    export_title: ClassVar[Any] = ""
+    #: The export: its table (title and columns, shared with the list pages' exports), file name; which permission
+    #: (model name, action) it needs; whether it names people (then the export is written to the access log).
+    export_table: ClassVar[ExportTable]
     export_name: ClassVar[str] = ""
-    export_columns: ClassVar[list[Column]] = []
     export_permissions: ClassVar[list[tuple[str, str]]] = []
     export_logged: ClassVar[bool] = False
 
@@ -176,9 +170,9 @@ class RegistryViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         if all(scope.empty for scope in scopes):
             raise exceptions.PermissionDenied(_("您没有权限导出此列表。"))
         queryset = self.filter_queryset(self.export_queryset())
-        content, rows = write_xlsx(
-            str(self.export_title), self.export_columns, queryset.iterator(chunk_size=2000), user
-        )
+        filters = describe_filters(request.query_params)
+        table = self.export_table
+        content, rows = write_xlsx(table=table, rows=table.rows(queryset), user=user, filters=filters)
         if self.export_logged:
             codes = [] if any(sc.everything for sc in scopes) else [p for sc in scopes for p in sc.code_prefixes()]
             scope_code = _common_prefix(codes)
@@ -189,7 +183,7 @@ class RegistryViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
                 by=user,
                 action=AccessAction.EXPORT,
                 rows=rows,
-                detail=f"{self.export_name}?{describe_filters(request.query_params)}",
+                detail=f"{self.export_name}?{filters}",
                 scope_code=scope_code,
             )
         response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
@@ -227,22 +221,10 @@ class PersonViewSet(RegistryViewSet):
 
     scoped_model = Person
     filterset_class = PersonFilterSet
-    export_title = _("人员")
+    export_table = TABLES["people"]
     export_name = "persons"
     export_permissions = [("person", "export")]
     export_logged = True
-    export_columns: ClassVar[list[Column]] = [
-        (_("姓名"), lambda p: p.name, 10),
-        (_("性别"), lambda p: p.get_sex_display(), 6),
-        (_("出生日期"), lambda p: p.birth_date, 12),
-        (_("证件号码"), lambda p: _masked(p.id_number), 22),
-        (_("联系电话"), lambda p: _masked(p.phone), 14),
-        (_("现住址"), lambda p: _masked(p.current_address), 24),
-        (_("人口类型"), lambda p: p.get_residence_type_display(), 10),
-        (_("网格编码"), lambda p: p.grid_code or "", 18),
-        (_("楼栋编码"), lambda p: p.building_code or "", 22),
-        (_("在册"), lambda p: _("是") if p.is_active else _("否"), 6),
-    ]
 
     def get_serializer_class(self) -> Any:
         return s.PersonDetailSerializer if self.action == "retrieve" else s.PersonSerializer
@@ -401,21 +383,10 @@ class PersonViewSet(RegistryViewSet):
 class HouseholdViewSet(RegistryViewSet):
     scoped_model = Household
     filterset_class = HouseholdFilterSet
-    export_title = _("户")
+    export_table = TABLES["households"]
     export_name = "households"
     export_permissions = [("household", "view")]
     export_logged = True
-    export_columns: ClassVar[list[Column]] = [
-        (_("户号"), lambda h: h.number, 16),
-        (_("户别"), lambda h: h.get_kind_display(), 8),
-        (
-            _("户主"),
-            lambda h: next((m.person.name for m in h.current_memberships if m.relation == "head"), ""),
-            10,
-        ),
-        (_("在册成员数"), lambda h: len(h.current_memberships), 10),
-        (_("网格编码"), lambda h: h.grid_code or "", 18),
-    ]
 
     def get_serializer_class(self) -> Any:
         return s.HouseholdDetailSerializer if self.action == "retrieve" else s.HouseholdSerializer
@@ -549,22 +520,10 @@ class TagViewSet(RegistryViewSet):
     scoped_model = PersonTag
     serializer_class = s.TagSerializer
     filterset_class = PersonTagFilterSet
-    export_title = _("在管人员")
+    export_table = TABLES["tags"]
     export_name = "tags"
     export_permissions = [("persontag", "view"), ("specialgroup", "view")]
     export_logged = True
-    export_columns: ClassVar[list[Column]] = [
-        (_("姓名"), lambda t: t.person.name, 10),
-        (_("类别"), lambda t: t.get_kind_display(), 14),
-        (_("关注程度"), lambda t: t.get_attention_level_display(), 8),
-        (_("列管日期"), lambda t: t.valid_from, 12),
-        (_("撤销日期"), lambda t: t.valid_to, 12),
-        (_("走访周期(天)"), lambda t: t.visit_every_days, 10),
-        (_("最近走访"), lambda t: t.last_visit_on, 12),
-        (_("下次走访"), lambda t: t.next_visit_due, 12),
-        (_("包案人"), lambda t: t.responsible_name or "", 10),
-        (_("辖区编码"), lambda t: t.scope_code, 18),
-    ]
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.select_related("person").annotate(responsible_name=F("responsible__display_name"))
@@ -644,17 +603,10 @@ class FloatingRegistrationViewSet(RegistryViewSet):
     scoped_model = FloatingRegistration
     serializer_class = s.FloatingRegistrationSerializer
     filterset_class = FloatingRegistrationFilterSet
-    export_title = _("流动人口登记")
+    export_table = TABLES["floating"]
     export_name = "floating-registrations"
     export_permissions = [("floatingregistration", "view")]
     export_logged = True
-    export_columns: ClassVar[list[Column]] = [
-        (_("姓名"), lambda r: r.person.name, 10),
-        (_("来此事由"), lambda r: r.get_reason_display(), 10),
-        (_("登记日期"), lambda r: r.registered_on, 12),
-        (_("有效期至"), lambda r: r.expires_on, 12),
-        (_("网格编码"), lambda r: r.grid_code or "", 18),
-    ]
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.select_related("person").annotate(grid_code=F("grid__code"))
@@ -711,19 +663,10 @@ class RentalHouseViewSet(RegistryViewSet):
     scoped_model = RentalHouse
     serializer_class = s.RentalHouseSerializer
     filterset_class = RentalHouseFilterSet
-    export_title = _("出租屋")
+    export_table = TABLES["rentals"]
     export_name = "rental-houses"
     export_permissions = [("rentalhouse", "view")]
     export_logged = True
-    export_columns: ClassVar[list[Column]] = [
-        (_("楼栋编码"), lambda r: r.house.building.code, 22),
-        (_("房号"), lambda r: r.house.number, 8),
-        (_("房东"), lambda r: r.landlord.name if r.landlord is not None else "", 10),
-        (_("出租间数"), lambda r: r.rooms, 8),
-        (_("登记日期"), lambda r: r.registered_on, 12),
-        (_("最近安全检查"), lambda r: r.safety_checked_on, 12),
-        (_("在租"), lambda r: _("是") if r.is_active else _("否"), 6),
-    ]
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.select_related("house__building", "landlord").annotate(grid_code=F("grid__code"))
@@ -745,9 +688,45 @@ class RentalHouseViewSet(RegistryViewSet):
             landlord=data.get("landlord"),
             rooms=data["rooms"],
         )
-        fresh = self.get_queryset().get(pk=rental.pk)
-        context = self.get_serializer_context()
-        return Response(s.RentalHouseSerializer(fresh, context=context).data, status=status.HTTP_201_CREATED)
+        return self._detail(rental.pk, status.HTTP_201_CREATED)
+
+    def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=pk)
+        return Response(s.RentalHouseSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(
+        summary=_("修改出租屋信息"),
+        description=_(
+            "可修改出租间数(1–999)、最近安全检查日期(不能晚于今天)和是否在租。须带上读取时的 version;"
+            "若他人已修改了您要改的字段,返回 409 并列出字段(fields)和当前版本(current_version)。"
+        ),
+        tags=TAGS,
+        request=s.RentalUpdateSerializer,
+        responses={
+            200: s.RentalHouseSerializer,
+            400: ERROR_400,
+            403: ERROR_403,
+            404: ERROR_404,
+            409: ERROR_409_STALE,
+        },
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rental = self.get_object()
+        serializer = s.RentalUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        base = data.pop("base", {})
+        # Only what the client sent (a form's missing checkbox is not "false").
+        changes = {k: v for k, v in data.items() if k in request.data}
+        try:
+            updated = services.update_rental(
+                by=request.user, rental=rental, changes=changes, expected_version=version, base=base
+            )
+        except services.StaleEdit as exc:
+            body = {"detail": str(exc.message), "fields": exc.fields, "current_version": exc.current_version}
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        return self._detail(updated.pk)
 
 
 # --- organisations and facilities ---------------------------------------------------------------------------------
@@ -768,22 +747,9 @@ class OrganisationViewSet(RegistryViewSet):
     scoped_model = Organisation
     serializer_class = s.OrganisationSerializer
     filterset_class = OrganisationFilterSet
-    export_title = _("组织")
+    export_table = TABLES["organisations"]
     export_name = "organisations"
     export_permissions = [("organisation", "export")]
-    export_columns: ClassVar[list[Column]] = [
-        (_("名称"), lambda o: o.name, 24),
-        (_("类别"), lambda o: o.get_kind_display(), 12),
-        (_("场所类型"), lambda o: o.get_venue_kind_display(), 10),
-        (_("统一社会信用代码"), lambda o: o.uscc, 20),
-        (_("负责人"), lambda o: o.legal_representative, 10),
-        (_("联系电话"), lambda o: _masked(o.contact_phone), 14),
-        (_("地址"), lambda o: o.address, 24),
-        (_("从业人数"), lambda o: o.employees, 8),
-        (_("消防检查"), lambda o: o.get_fire_safety_display(), 10),
-        (_("最近消防检查"), lambda o: o.fire_checked_on, 12),
-        (_("网格编码"), lambda o: o.grid_code or "", 18),
-    ]
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.annotate(grid_code=F("grid__code"), building_code=F("building__code"))
@@ -859,20 +825,9 @@ class FacilityViewSet(RegistryViewSet):
     scoped_model = Facility
     serializer_class = s.FacilitySerializer
     filterset_class = FacilityFilterSet
-    export_title = _("部件")
+    export_table = TABLES["facilities"]
     export_name = "facilities"
     export_permissions = [("facility", "view")]
-    export_columns: ClassVar[list[Column]] = [
-        (_("部件编码"), lambda f: f.code, 22),
-        (_("名称"), lambda f: f.name, 16),
-        (_("大类"), lambda f: f.get_major_class_display(), 10),
-        (_("小类"), lambda f: f.minor_class, 6),
-        (_("状态"), lambda f: f.get_status_display(), 8),
-        (_("经度(WGS-84)"), lambda f: f.lon, 12),
-        (_("纬度(WGS-84)"), lambda f: f.lat, 12),
-        (_("权属单位"), lambda f: f.owner_unit_name or "", 16),
-        (_("网格编码"), lambda f: f.grid_code or "", 18),
-    ]
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.annotate(grid_code=F("grid__code"), owner_unit_name=F("owner_unit__name"))

@@ -1,5 +1,6 @@
-"""Excel export of every registry list: the same rows as the page (``lists.LISTS``), permission-checked (people
-need the ``export`` action), logged with ``services.log_bulk_access`` (who, how many rows, which filters)."""
+"""Excel export of every registry list: the same rows as the page (``lists.LISTS``), the columns of
+:data:`gridgov.registry.export.TABLES` (shared with the API's exports), permission-checked (people need the
+``export`` action), logged with ``services.log_bulk_access`` (who, how many rows, which filters)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from gridgov.core.sensitive import mask_idno, mask_phone, normalize_phone
 
 from .. import services
-from ..export import COLUMNS, XLSX_CONTENT_TYPE, export_filename, write_xlsx
+from ..export import TABLES, XLSX_CONTENT_TYPE, export_filename, write_xlsx
 from ..filters import ID_LIKE, PHONE_LIKE
 from ..models import AccessAction
 from .common import scope_label
@@ -48,13 +49,8 @@ def export_list(request: HttpRequest, name: str) -> HttpResponse:
             qs.filter(responsible=request.user) if responsible == "me" else qs.filter(responsible__username=responsible)
         )
     filters = describe_filters(spec.params(request))
-    data, rows = write_xlsx(
-        title=str(spec.title),
-        columns=COLUMNS[name],
-        rows=qs.iterator(chunk_size=2000),
-        user=request.user,
-        filters=filters,
-    )
+    table = TABLES[name]
+    data, rows = write_xlsx(table=table, rows=table.rows(qs), user=request.user, filters=filters)
     area = request.GET.get("area", "").strip()
     services.log_bulk_access(
         by=request.user,
