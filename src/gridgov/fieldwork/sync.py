@@ -9,7 +9,7 @@ Each record of a batch is handled on its own, in order, and answers with its own
 - otherwise, in one transaction (a savepoint when the caller holds one), the kind's service runs and the ledger
   row is written with what the record became: 201. A ``ValidationError`` is a 400 with field errors,
   ``PermissionDenied`` (or the case loop's refusal) a 403, "does not exist" (out of scope included) a 404, a
-  stale person edit a 409 with the conflicting fields and the server's version.
+  stale person or rental edit a 409 with the conflicting fields and the server's version.
 
 One bad record never stops the batch: its transaction is rolled back and the next record goes on.
 
@@ -259,7 +259,8 @@ def differing_fields(kind_a: str, a: dict[str, Any], kind_b: str, b: dict[str, A
 
 
 def encode_result(result: dict[str, Any]) -> str:
-    """``type:id`` (``case:id:number``, ``person:id:version``) — what the record became, kept in the ledger."""
+    """``type:id`` (``case:id:number``, ``person:id:version``, ``rental:id:version``) — what the record became,
+    kept in the ledger."""
     extra = result.get("number", result.get("version"))
     parts = [result["type"], str(result["id"])] + ([str(extra)] if extra is not None else [])
     return ":".join(parts)
@@ -271,7 +272,7 @@ def decode_result(text: str) -> dict[str, Any]:
     out: dict[str, Any] = {"type": kind, "id": int(ident) if ident.isdigit() else ident}
     if kind == "case" and extra:
         out["number"] = extra
-    elif kind == "person" and extra:
+    elif kind in ("person", "rental") and extra:
         out["version"] = int(extra)
     return out
 
@@ -427,6 +428,16 @@ def _person_edit(user: Any, r: Record) -> dict[str, Any]:
     return {"type": "person", "id": person.pk, "version": person.version}
 
 
+def _rental_edit(user: Any, r: Record) -> dict[str, Any]:
+    from gridgov.registry.models import RentalHouse
+    from gridgov.registry.services import update_rental
+
+    d = _valid(ss.RentalEditData, r.data)
+    rental = RentalHouse.objects.visible_to(user, "view").get(pk=d["rental"])
+    rental = update_rental(by=user, rental=rental, changes=d["changes"], expected_version=d["version"], base=d["base"])
+    return {"type": "rental", "id": rental.pk, "version": rental.version}
+
+
 HANDLERS: dict[str, Callable[[Any, Record], dict[str, Any]]] = {
     RecordKind.PATROL_START: _patrol_start,
     RecordKind.TRACK: _track,
@@ -436,4 +447,5 @@ HANDLERS: dict[str, Callable[[Any, Record], dict[str, Any]]] = {
     RecordKind.CASE_REPORT: _case_report,
     RecordKind.TASK_REPORT: _task_report,
     RecordKind.PERSON_EDIT: _person_edit,
+    RecordKind.RENTAL_EDIT: _rental_edit,
 }

@@ -60,7 +60,27 @@ class RecordsView(APIView):
                         }
                     ]
                 },
-            )
+            ),
+            OpenApiExample(
+                "rental_edit",
+                request_only=True,
+                value={
+                    "records": [
+                        {
+                            "uuid": "5d0e1f3a-7b6c-4d2e-8a9f-0c1b2d3e4f50",
+                            "kind": "rental_edit",
+                            "made_at": "2026-11-27T10:05:00+08:00",
+                            "data": {
+                                "rental": 42,
+                                "version": 3,
+                                "base": {"safety_checked_on": "2026-05-12", "rooms": 4},
+                                "changes": {"safety_checked_on": "2026-11-27", "rooms": 5},
+                            },
+                            "photos": [],
+                        }
+                    ]
+                },
+            ),
         ],
     )
     def post(self, request: Request) -> Response:
@@ -108,7 +128,7 @@ class PullView(APIView):
     @extend_schema(
         summary=_("下载网格数据"),
         description=_(
-            "网格员离线使用的数据:网格边界、楼栋、范围内的户和人员(脱敏)、到期走访、未完成任务、"
+            "网格员离线使用的数据:网格边界、楼栋、范围内的户和人员(脱敏)、出租屋(含 version)、到期走访、未完成任务、"
             "可上报的事项类别和 cursor。"
             "带 since(上次的 cursor)时只返回之后变化的户和人员(full=false),并附范围内全部编号以便删除;"
             "其余部分每次完整返回。"

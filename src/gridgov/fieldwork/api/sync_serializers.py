@@ -51,11 +51,13 @@ class RecordResultSerializer(serializers.Serializer[Any]):
     status = serializers.IntegerField(
         help_text=_("201 新存入;200 重复发送(与首次相同);409 冲突;400 无效;403 无权;404 不存在")
     )
-    result = serializers.DictField(required=False, help_text=_("记录变成了什么:type、id(案件另有 number)"))
+    result = serializers.DictField(
+        required=False, help_text=_("记录变成了什么:type、id(案件另有 number,人员和出租屋另有新的 version)")
+    )
     fields = serializers.ListField(  # type: ignore[assignment]  # a declared field, not Serializer.fields
         child=serializers.CharField(), required=False, help_text=_("409:不同或冲突的字段")
     )
-    current_version = serializers.IntegerField(required=False, help_text=_("409(人员信息):服务器上的版本"))
+    current_version = serializers.IntegerField(required=False, help_text=_("409(人员、出租屋信息):服务器上的版本"))
     message = serializers.CharField(required=False)
     errors = serializers.DictField(  # type: ignore[assignment]  # a declared field, not Serializer.errors
         required=False, help_text=_("400:按字段列出的错误")
@@ -114,11 +116,20 @@ class TaskReportData(serializers.Serializer[Any]):
     report = serializers.CharField(max_length=4000, allow_blank=True)
 
 
-class PersonEditData(serializers.Serializer[Any]):
-    person = serializers.IntegerField()
+class EditData(serializers.Serializer[Any]):
+    """An edit of a versioned registry record: the version and values seen, and the changes."""
+
     version = serializers.IntegerField(min_value=1, help_text=_("编辑所依据的版本号"))
     base = serializers.DictField(required=False, default=dict, help_text=_("编辑时看到的原值"))
     changes = serializers.DictField(help_text=_("要修改的字段及新值"))
+
+
+class PersonEditData(EditData):
+    person = serializers.IntegerField()
+
+
+class RentalEditData(EditData):
+    rental = serializers.IntegerField()
 
 
 # --- photos ----------------------------------------------------------------------------------------------------
@@ -213,6 +224,21 @@ class PullCategorySerializer(serializers.Serializer[Any]):
     grid_assignable = serializers.BooleanField()
 
 
+class PullRentalSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    house = serializers.IntegerField(help_text=_("房屋编号"))
+    building = serializers.CharField(help_text=_("楼栋编码"))
+    label = serializers.CharField(  # type: ignore[assignment]  # a declared field, not Field.label
+        help_text=_("楼栋名 房号")
+    )
+    landlord = serializers.CharField(allow_blank=True, help_text=_("房东姓名(未登记为空)"))
+    rooms = serializers.IntegerField()
+    safety_checked_on = serializers.DateField(allow_null=True)
+    is_active = serializers.BooleanField()
+    registered_on = serializers.DateField()
+    version = serializers.IntegerField(help_text=_("rental_edit 所依据的版本号"))
+
+
 class PullSerializer(serializers.Serializer[Any]):
     full = serializers.BooleanField(help_text=_("true:全量;false:只含 since 之后的变化"))
     cursor = serializers.CharField(help_text=_("下次下载时作为 since 传回"))
@@ -224,6 +250,7 @@ class PullSerializer(serializers.Serializer[Any]):
     person_ids = serializers.ListField(
         child=serializers.IntegerField(), help_text=_("范围内全部在册人员的编号(用于删除)")
     )
+    rentals = PullRentalSerializer(many=True)
     visits_due = PullVisitDueSerializer(many=True)
     tasks = PullTaskSerializer(many=True)
     categories = PullCategorySerializer(many=True)

@@ -23,6 +23,7 @@ class RecordKind(models.TextChoices):
     CASE_REPORT = "case_report", _("事件上报")
     TASK_REPORT = "task_report", _("任务反馈")
     PERSON_EDIT = "person_edit", _("人员信息更新")
+    RENTAL_EDIT = "rental_edit", _("出租屋信息更新")
 
 
 class ClientRecord(models.Model):

@@ -54,6 +54,7 @@ from ..models import (
     VenueKind,
 )
 from ..services.people import PROTECTED_FIELDS
+from ..services.places import MAX_RENTAL_ROOMS
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -507,8 +508,25 @@ class RentalHouseSerializer(serializers.ModelSerializer[RentalHouse]):
 class RentalCreateSerializer(ScopedLookupsMixin, serializers.Serializer[dict[str, Any]]):
     house = serializers.PrimaryKeyRelatedField(queryset=House.objects.all())
     landlord = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, allow_null=True)
-    rooms = serializers.IntegerField(min_value=1, max_value=500, default=1)
+    rooms = serializers.IntegerField(min_value=1, max_value=MAX_RENTAL_ROOMS, default=1)
     on = serializers.DateField(required=False, help_text=_("登记日期(默认今天)"))
+
+
+class RentalUpdateSerializer(serializers.Serializer[dict[str, Any]]):
+    """A rental house's editable fields (``services.RENTAL_FIELDS``; the rules are ``services.clean_rental``'s),
+    with the version read."""
+
+    version = serializers.IntegerField(min_value=1, help_text=_("编辑所依据的版本号(读取时的 version)"))
+    base = serializers.DictField(
+        required=False,
+        help_text=_("编辑所依据的原值(离线编辑时由客户端带上);未带的字段在版本变化时视为冲突"),
+    )
+    # The ranges are checked by the service, so that every bad field is named at once.
+    rooms = serializers.IntegerField(required=False, help_text=_("出租间数(1–999)"))
+    safety_checked_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("最近安全检查日期(不能晚于今天;null 清除)")
+    )
+    is_active = serializers.BooleanField(required=False, help_text=_("是否仍在出租"))
 
 
 # --- organisations and facilities ---------------------------------------------------------------------------------

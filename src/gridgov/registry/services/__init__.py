@@ -13,18 +13,22 @@ from .people import (
     update_person,
 )
 from .places import (
+    RENTAL_FIELDS,
     clean_organisation,
+    clean_rental,
     record_fire_inspection,
     register_facility,
     register_floating,
     register_organisation,
     register_rental,
+    update_rental,
 )
 from .tags import clean_details, end_tag, record_tag_visit, tag_person
 
 __all__ = [
     "PERSON_FIELDS",
     "PROTECTED_FIELDS",
+    "RENTAL_FIELDS",
     "HeadConflict",
     "StaleEdit",
     "add_member",
@@ -32,6 +36,7 @@ __all__ = [
     "clean_details",
     "clean_organisation",
     "clean_person",
+    "clean_rental",
     "create_household",
     "deregister_person",
     "end_membership",
@@ -47,4 +52,5 @@ __all__ = [
     "reveal",
     "tag_person",
     "update_person",
+    "update_rental",
 ]

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from ..models import (
@@ -18,11 +20,64 @@ from ..models import (
     RentalHouse,
 )
 from ..validation import clean_phone, clean_uscc
-from .base import place, require, require_scope_code
+from .base import check_version, place, require, require_scope_code
+
+#: What an edit of a rental house may change (the API's PATCH and the phone's ``rental_edit``).
+RENTAL_FIELDS = ("rooms", "safety_checked_on", "is_active")
+#: The number of rooms let: at least one, at most this many.
+MAX_RENTAL_ROOMS = 999
+
+
+def clean_rental(changes: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise a rental house's editable fields (only those present in ``changes``). Raises a
+    ValidationError naming each bad field: rooms a whole number 1..999, the safety check a date (``YYYY-MM-DD``
+    accepted) not after today or empty, ``is_active`` true or false."""
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    unknown = sorted(set(changes) - set(RENTAL_FIELDS))
+    if unknown:
+        errors["changes"] = _("不能修改的字段:%(f)s。") % {"f": ", ".join(unknown)}
+    if "rooms" in changes:
+        rooms = changes["rooms"]
+        if isinstance(rooms, bool) or not isinstance(rooms, int) or not 1 <= rooms <= MAX_RENTAL_ROOMS:
+            errors["rooms"] = _("出租间数应为 1 到 %(max)d 之间的整数。") % {"max": MAX_RENTAL_ROOMS}
+        else:
+            out["rooms"] = rooms
+    if "safety_checked_on" in changes:
+        try:
+            checked = _date_or_none(changes["safety_checked_on"])
+        except ValueError:
+            errors["safety_checked_on"] = _("安全检查日期格式应为 YYYY-MM-DD。")
+        else:
+            if checked is not None and checked > timezone.localdate():
+                errors["safety_checked_on"] = _("安全检查日期不能晚于今天。")
+            else:
+                out["safety_checked_on"] = checked
+    if "is_active" in changes:
+        if not isinstance(changes["is_active"], bool):
+            errors["is_active"] = _("“在租”应为是或否(true/false)。")
+        else:
+            out["is_active"] = changes["is_active"]
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    """A date, an ISO ``YYYY-MM-DD`` string, or empty (``None``/``""``); ValueError for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    parsed = parse_date(value) if isinstance(value, str) else None  # ValueError for a date that does not exist
+    if parsed is None:
+        raise ValueError(value)
+    return parsed
 
 
 @transaction.atomic
 def register_rental(*, by: Any, house: Any, on: dt.date, landlord: Person | None = None, rooms: int = 1) -> RentalHouse:
+    clean_rental({"rooms": rooms})
     _h, _b, grid, scope_code = place(house=house)
     require_scope_code(RentalHouse, by, "change", scope_code)
     if landlord is not None:
@@ -35,6 +90,31 @@ def register_rental(*, by: Any, house: Any, on: dt.date, landlord: Person | None
     except IntegrityError as exc:
         raise ValidationError({"house": _("该房屋已登记为出租屋。")}) from exc
     return rental
+
+
+@transaction.atomic
+def update_rental(
+    *,
+    by: Any,
+    rental: RentalHouse,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    base: dict[str, Any] | None = None,
+) -> RentalHouse:
+    """Change a rental house's rooms, last safety check or whether it is still let (:data:`RENTAL_FIELDS`).
+    ``expected_version``/``base``: what the editor saw; an edit that would overwrite someone else's newer change
+    raises :class:`~.base.StaleEdit` naming the fields. Saves only the fields changed, with the version bumped."""
+    require(RentalHouse.objects, rental, by, "change")
+    locked = RentalHouse.objects.select_for_update().get(pk=rental.pk)
+    if not changes:
+        raise ValidationError({"changes": _("没有要修改的字段。")})
+    check_version(locked, expected_version, {k: v for k, v in changes.items() if k in RENTAL_FIELDS}, base or {})
+    cleaned = clean_rental(changes)
+    for key, value in cleaned.items():
+        setattr(locked, key, value)
+    locked.version += 1
+    locked.save(update_fields=[*cleaned, "version", "updated_at"])
+    return locked
 
 
 @transaction.atomic
