@@ -159,3 +159,20 @@ def test_a_category_that_exists_but_is_not_in_force_is_refused_on_category(cc: C
     assert response.json()["category"] == ["该事项类别未发布或已失效。"]
     response = api.post("/api/v1/cases/", body(category="9999"), format="json")
     assert response.status_code == 400 and response.json()["category"] != ["该事项类别未发布或已失效。"]
+
+
+def test_a_jpeg_cut_short_near_its_end_is_a_400_on_photos_like_any_broken_image(cc: CaseCity, api: APIClient) -> None:
+    from PIL import ImageFile
+
+    assert not ImageFile.LOAD_TRUNCATED_IMAGES  # Pillow would pad the missing pixels with grey
+    api.force_authenticate(cc.users["worker"])
+    whole = jpeg_with_gps(size=(64, 64))
+    for cut in (whole[:-10], whole[: len(whole) - 40]):
+        upload = SimpleUploadedFile("IMG_0002.jpg", cut, content_type="image/jpeg")
+        response = api.post("/api/v1/cases/", {**body(), "photos": [upload]}, format="multipart")
+        assert response.status_code == 400
+        assert "照片文件已损坏,无法识别。" in str(response.json()["photos"])
+    assert Case.objects.count() == 0
+    assert CaseAttachment.objects.count() == 0
+    upload = SimpleUploadedFile("IMG_0002.jpg", whole, content_type="image/jpeg")
+    assert api.post("/api/v1/cases/", {**body(), "photos": [upload]}, format="multipart").status_code == 201

@@ -78,6 +78,8 @@ def test_a_broken_upload_is_400_leaves_the_record_untouched_and_the_retry_succee
         response = put(api, photo, record["uuid"], broken)
         assert response.status_code == 400, broken[-4:]
         assert "image" in response.json()
+    for truncated in (data[:-10], data[: len(data) // 2]):  # the same message as any broken image (one check)
+        assert put(api, photo, record["uuid"], truncated).json()["image"] == ["照片文件已损坏,无法识别。"]
     assert not FieldPhoto.objects.exists()
     assert ClientRecord.objects.values().get() == before
     assert put(api, photo, record["uuid"], data).status_code == 201

@@ -1,5 +1,7 @@
-"""Case photos: type by magic bytes (JPEG, PNG, WebP), size limit, decodable, and EXIF removed from the stored file
-(a phone photo's GPS tag says where the reporter stood, often at home); the location is kept as data instead.
+"""Photos (of cases, and of the phone's field records through ``fieldwork.services.photos``): type by magic bytes
+(JPEG, PNG, WebP), size limit, decodable to the last pixel (a truncated file is refused as broken), and EXIF removed
+from the stored file (a phone photo's GPS tag says where the reporter stood, often at home); the location is kept as
+data instead. This is the one photo check: every upload path calls :func:`check_photo`.
 
 JPEG is stripped losslessly by dropping its metadata segments (APP1 EXIF/XMP, APP13 IPTC) — no re-encoding; PNG
 and WebP are re-saved by Pillow without their metadata.
@@ -63,6 +65,10 @@ def check_photo(photo: Any) -> CheckedPhoto:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
         with Image.open(io.BytesIO(data)) as image:
+            # Decode every pixel: verify() reads the headers only, and a JPEG cut short in its image data (an upload
+            # broken off near its end) passes it. load() raises on it as long as ImageFile.LOAD_TRUNCATED_IMAGES
+            # stays off (Pillow's default; gridgov never turns it on).
+            image.load()
             lon, lat = gps_of(image)
             stripped = _strip_jpeg(data) if content_type == JPEG else _resave(image, content_type)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
