@@ -161,7 +161,7 @@ class PullQuerySerializer(serializers.Serializer[Any]):
 class PullGridSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
-    boundary = serializers.JSONField(help_text=_("GeoJSON 几何(坐标系由 crs 参数指定)"))
+    boundary = serializers.JSONField(allow_null=True, help_text=_("GeoJSON 几何(坐标系由 crs 参数指定)"))
 
 
 class PullBuildingSerializer(serializers.Serializer[Any]):
@@ -186,13 +186,21 @@ class PullPersonSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     sex = serializers.CharField()
     age = serializers.IntegerField()
-    id_number = serializers.CharField(help_text=_("脱敏"))
-    phone = serializers.CharField(help_text=_("脱敏"))
+    id_number = serializers.CharField(allow_blank=True, help_text=_("脱敏"))
+    phone = serializers.CharField(allow_blank=True, help_text=_("脱敏"))
     house = serializers.CharField(allow_null=True)
     building = serializers.CharField(allow_null=True)
     household = serializers.IntegerField(allow_null=True)
     is_active = serializers.BooleanField()
     version = serializers.IntegerField()
+    # What the phone's person edit shows and sends as its base (``sync_pull.EDITABLE``; phone above).
+    current_address = serializers.CharField(allow_blank=True, help_text=_("脱敏"))
+    occupation = serializers.CharField(allow_blank=True)
+    workplace = serializers.CharField(allow_blank=True)
+    education = serializers.CharField(allow_blank=True)
+    marital_status = serializers.CharField(allow_blank=True)
+    political_status = serializers.CharField(allow_blank=True)
+    occupancy = serializers.CharField(allow_blank=True)
 
 
 class PullVisitDueSerializer(serializers.Serializer[Any]):
@@ -208,7 +216,7 @@ class PullTaskSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.CharField()
-    description = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
     category = serializers.CharField()
     status = serializers.CharField()
     due_at = serializers.DateTimeField()
