@@ -104,6 +104,12 @@ def _today(value: Any) -> Any:
     return value or timezone.localdate()
 
 
+def _stale(exc: services.StaleEdit) -> Response:
+    """409 for an edit against an outdated version: the fields someone else changed and the current version."""
+    body = {"detail": str(exc.message), "fields": exc.fields, "current_version": exc.current_version}
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
 def _common_prefix(codes: list[str]) -> str:
     """The longest code prefix shared by all (a region code is a path: characters, not path components)."""
     if not codes:
@@ -316,8 +322,7 @@ class PersonViewSet(RegistryViewSet):
                 by=request.user, person=person, changes=data, expected_version=version, base=base
             )
         except services.StaleEdit as exc:
-            body = {"detail": str(exc.message), "fields": exc.fields, "current_version": exc.current_version}
-            return Response(body, status=status.HTTP_409_CONFLICT)
+            return _stale(exc)
         return self._detail(updated.pk)
 
     @extend_schema(
@@ -724,8 +729,7 @@ class RentalHouseViewSet(RegistryViewSet):
                 by=request.user, rental=rental, changes=changes, expected_version=version, base=base
             )
         except services.StaleEdit as exc:
-            body = {"detail": str(exc.message), "fields": exc.fields, "current_version": exc.current_version}
-            return Response(body, status=status.HTTP_409_CONFLICT)
+            return _stale(exc)
         return self._detail(updated.pk)
 
 
