@@ -20,6 +20,7 @@ from gridgov.registry.models import RentalHouse
 from .case_factories import CaseCity
 from .fieldwork_sync_factories import NEIGHBOUR_GRID, WORKER_BUILDING, WORKER_GRID, post, rec
 from .registry_factories import make_person
+from .test_fieldwork_pull import pull
 
 REGISTERED = dt.date(2026, 1, 5)
 
@@ -146,14 +147,6 @@ def test_clearing_the_safety_check_with_null_is_allowed(cc: CaseCity, api: APICl
     assert result["status"] == 201
     r.refresh_from_db()
     assert r.safety_checked_on is None and r.version == 3
-
-
-def pull(api: APIClient, user: Any) -> dict[str, Any]:
-    api.force_authenticate(user)
-    response = api.get("/api/v1/sync/pull/")
-    assert response.status_code == 200, response.content
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def test_the_pull_holds_the_rentals_of_the_workers_grids_with_their_versions(cc: CaseCity, api: APIClient) -> None:
