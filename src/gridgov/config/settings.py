@@ -248,6 +248,9 @@ FIELDWORK_CHECKIN_RADIUS_M = float(os.environ.get("GRIDGOV_FIELDWORK_CHECKIN_RAD
 FIELDWORK_CLOCK_SKEW_S = int(os.environ.get("GRIDGOV_FIELDWORK_CLOCK_SKEW_S", "300"))
 # Floating-population registrations expiring within this many days are listed for renewal.
 FLOATING_EXPIRY_NOTICE_DAYS = int(os.environ.get("GRIDGOV_FLOATING_EXPIRY_NOTICE_DAYS", "30"))
+# An import validated but not confirmed within this many hours expires: its uploaded file (plain ID numbers and
+# phones) is deleted by a periodic sweep (gridgov.registry.tasks.expire_unconfirmed_imports).
+IMPORT_UNCONFIRMED_HOURS = int(os.environ.get("GRIDGOV_IMPORT_UNCONFIRMED_HOURS", "24"))
 
 # --- background work ------------------------------------------------------------------------------------
 # Default: kombu's filesystem transport under the data directory — an embedded broker, no server needed.
@@ -281,6 +284,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "matters-publish-due": {"task": "gridgov.matters.publish_due", "schedule": 3600.0},
     # Flag grid workers' tasks whose deadline has passed, once each (gridgov.fieldwork.tasks).
     "fieldwork-overdue-tasks": {"task": "gridgov.fieldwork.tasks.sweep_overdue_tasks", "schedule": 300.0},
+    # Delete the uploads of registry imports validated but never confirmed (gridgov.registry.tasks).
+    "registry-expire-unconfirmed-imports": {"task": "gridgov.registry.expire_unconfirmed_imports", "schedule": 600.0},
 }
 
 # --- outbox and notification channels (gridgov.core.outbox, gridgov.core.channels) ----------------------
@@ -323,6 +328,10 @@ EMAIL_FILE_PATH = DATA_DIR / "mail"
 MAP_TILE_URL = os.environ.get("GRIDGOV_MAP_TILE_URL", "")
 MAP_TILE_CRS = os.environ.get("GRIDGOV_MAP_TILE_CRS", "wgs84")  # the datum the tiles are drawn in
 MAP_TILE_ATTRIBUTION = os.environ.get("GRIDGOV_MAP_TILE_ATTRIBUTION", "")
+# The field app's offline map: the zoom levels ("first-last") downloaded for a worker's grids, and at most this many
+# tiles (beyond it the highest levels are left out).
+MAP_OFFLINE_ZOOMS = tuple(int(z) for z in os.environ.get("GRIDGOV_MAP_OFFLINE_ZOOMS", "14-18").split("-", 1))
+MAP_OFFLINE_MAX_TILES = int(os.environ.get("GRIDGOV_MAP_OFFLINE_MAX_TILES", "3000"))
 
 # --- territory ------------------------------------------------------------------------------------------
 GRID_SEQUENCE_WIDTH = int(os.environ.get("GRIDGOV_GRID_SEQUENCE_WIDTH", "3"))

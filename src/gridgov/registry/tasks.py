@@ -1,4 +1,4 @@
-"""Background work of the registry: validating and committing import jobs.
+"""Background work of the registry: validating and committing import jobs, and expiring those left unconfirmed.
 
 Both tasks take the job's id only (never row data). They are ``acks_late`` (the settings' default): a worker
 killed mid-commit leaves the message unacknowledged, the broker hands it to another worker, and the commit resumes
@@ -37,3 +37,11 @@ def commit_import(job_id: str) -> None:
     except Exception as exc:
         logger.error("import job %s: commit interrupted (%s)", job_id, type(exc).__name__)
         _fail(job_id, _("导入中断,已提交的部分已保存;请点击“继续导入”从中断处继续。"), phase="commit")
+
+
+@shared_task(name="gridgov.registry.expire_unconfirmed_imports", ignore_result=True)
+def expire_unconfirmed_imports() -> int:
+    """Beat: delete the uploads of import jobs validated but not confirmed in time (``IMPORT_UNCONFIRMED_HOURS``)."""
+    from .importing.jobs import expire_unconfirmed
+
+    return expire_unconfirmed()

@@ -1,6 +1,8 @@
 """Import jobs: upload → validate (dry run) → confirm → commit in chunks, resumable.
 
-``ImportJob.status`` moves UPLOADED → VALIDATING → VALIDATED → COMMITTING → DONE (or FAILED). Validation writes
+``ImportJob.status`` moves UPLOADED → VALIDATING → VALIDATED → COMMITTING → DONE (or FAILED); a job left VALIDATED
+and unconfirmed for ``IMPORT_UNCONFIRMED_HOURS`` becomes EXPIRED and its upload is deleted
+(:func:`expire_unconfirmed`, run periodically by Celery beat). Validation writes
 nothing but the job's counts, its dry-run summary and the error file. The commit re-validates each chunk against
 the database as it is then, and writes it in one transaction together with ``committed_rows``; a job whose commit
 died (worker killed, database gone) runs again from ``committed_rows``: the chunks before it are only re-read, for
@@ -13,6 +15,7 @@ import logging
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -157,6 +160,38 @@ def _discard_upload(job: ImportJob) -> None:
     if job.file:
         job.file.delete(save=False)
         ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
+def expire_unconfirmed(now: datetime | None = None) -> int:
+    """Delete the upload of every job validated but left unconfirmed for more than ``IMPORT_UNCONFIRMED_HOURS``
+    (the file holds ID numbers and phones in plain text) and mark the job EXPIRED, with a message the wizard
+    shows. Jobs being committed, done, failed or still being validated are left alone. Each job is claimed with a
+    conditional update, so a confirmation at the same moment or a second sweeper cannot both win. Returns how many
+    jobs expired."""
+    hours = int(settings.IMPORT_UNCONFIRMED_HOURS)
+    cutoff = (now or timezone.now()) - timedelta(hours=hours)
+    stale = ImportJob.objects.filter(status=ImportStatus.VALIDATED, updated_at__lt=cutoff)
+    expired = 0
+    for job in stale.only("pk", "file", "summary"):
+        with translation.override(_language(job)):
+            message = _("该导入任务超过 %(hours)d 小时未确认,已过期:上传的文件已删除。如需导入,请重新上传。") % {
+                "hours": hours
+            }
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATED).update(
+            status=ImportStatus.EXPIRED,
+            message=message,
+            file="",
+            summary={**job.summary, "phase": "expired"},
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        if not claimed:
+            continue
+        if job.file:
+            job.file.storage.delete(job.file.name)
+        expired += 1
+        logger.info("import job %s expired unconfirmed after %d hours; upload deleted", job.pk, hours)
+    return expired
 
 
 def run_validation(job_id: Any) -> ImportJob | None:

@@ -26,6 +26,8 @@ class ImportStatus(models.TextChoices):
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
     CANCELLED = "cancelled", _("已取消")
+    #: Validated but not confirmed in time (``IMPORT_UNCONFIRMED_HOURS``): the uploaded file has been deleted.
+    EXPIRED = "expired", _("已过期")
 
 
 class ImportJobQuerySet(RegistryQuerySet):
