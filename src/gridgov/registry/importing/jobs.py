@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.scope import scope_for
+from gridgov.core.logredact import redact
 
 from ..models import AccessAction, ImportJob, ImportKind, ImportStatus
 from ..services import log_bulk_access
@@ -86,7 +87,9 @@ def create_job(*, by: Any, kind: str, upload: Any, language: str | None = None) 
         raise ValidationError({"file": _("文件不能超过200MB,请分成多个文件导入。")})
     if not getattr(upload, "size", 0):
         raise ValidationError({"file": _("文件是空的。")})
-    job = ImportJob(kind=kind, filename=name[:200], created_by=by, scope_code=_scope_code(by))
+    # A file is often named after the person it is about: an ID-number- or mobile-looking run in its name is kept
+    # masked only (the name is shown on pages, in the error file's name and in the access log).
+    job = ImportJob(kind=kind, filename=redact(name)[:200], created_by=by, scope_code=_scope_code(by))
     job.summary = {"language": language or translation.get_language() or settings.LANGUAGE_CODE}
     job.file.save(f"{job.pk}{suffix_of(name)}", upload, save=False)
     job.save()
