@@ -28,9 +28,10 @@ def free_port() -> int:
 
 
 class FieldServer:
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
+        self.extra_env = dict(env or {})  # settings for this server only (e.g. GRIDGOV_MAP_TILE_URL)
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir / "server.log"
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -52,6 +53,7 @@ class FieldServer:
             DJANGO_SETTINGS_MODULE="gridgov.config.settings",
             PYTHONPATH=str(REPO),
         )
+        env.update(self.extra_env)
         return env
 
     def run_python(self, code: str, timeout: float = 300) -> Any:

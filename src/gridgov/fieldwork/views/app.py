@@ -39,12 +39,17 @@ APP_STATIC = (
     "fieldwork/app/outbox.js",
     "fieldwork/app/geo.js",
     "fieldwork/app/views.js",
+    "fieldwork/app/tiles.js",
     "fieldwork/icons/icon-192.png",
     "fieldwork/icons/icon-512.png",
     "vendor/leaflet/leaflet.js",
     "vendor/leaflet/leaflet.css",
 )
 THEME_COLOUR = "#b91c1c"
+#: Cache Storage names, one definition for the service worker (sw.js) and the page (tiles.js): tiles seen while
+#: browsing (bounded, the oldest evicted) and tiles downloaded for offline use (kept until the worker deletes them).
+TILE_CACHE = "fieldwork-tiles"
+TILE_DOWNLOAD_CACHE = "fieldwork-tiles-offline"
 
 
 def may_use_app(user: Any) -> bool:
@@ -66,6 +71,10 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
         "tileUrl": settings.MAP_TILE_URL,
         "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
         "crs": tile_crs().value,
+        "tileCache": TILE_CACHE,
+        "tileDownloadCache": TILE_DOWNLOAD_CACHE,
+        "tileZooms": [settings.MAP_OFFLINE_ZOOMS[0], settings.MAP_OFFLINE_ZOOMS[-1]],
+        "tileMaxTiles": settings.MAP_OFFLINE_MAX_TILES,
         "batchSize": 50,
         "trackEverySeconds": 30,
         "trackEveryPoints": 20,
@@ -112,6 +121,30 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
                 "task": _("任务"),
                 "report": _("反馈"),
                 "image": _("照片"),
+            },
+            # The offline map download in the grid map view (tiles.js).
+            "tiles": {
+                "none": _("尚未下载离线地图:离线时只能看到联网时看过的地图。"),
+                "plan": _("共 %(n)s 张地图(缩放 %(z)s 级),约 %(mb)s MB。"),
+                "dropped": _("范围较大,超过 %(cap)s 张的上限,不下载缩放 %(z)s 级。"),
+                "resume": _("已下载 %(c)s 张,还需下载 %(m)s 张。"),
+                "upToDate": _("本网格的 %(n)s 张地图都已下载。"),
+                "tooLarge": _("范围太大:缩放 %(z)s 级就超过 %(cap)s 张的上限,无法下载。"),
+                "start": _("开始下载"),
+                "progress": _("正在下载 %(a)s/%(n)s"),
+                "keepOpen": _("下载期间请保持本应用打开;断网会暂停,之后可继续。"),
+                "done": _("已下载 %(n)s 张,%(d)s"),
+                "missing": _("另有 %(n)s 张未下载。"),
+                "stopped": _("已停止:已下载 %(a)s/%(n)s 张,再点“下载本网格地图”继续。"),
+                "interrupted": _("网络中断,下载已暂停(已下载 %(a)s/%(n)s 张):联网后再点“下载本网格地图”继续。"),
+                "refused": _("地图服务拒绝了请求(HTTP %(s)s),下载已停止(已下载 %(a)s/%(n)s 张)。"),
+                "failed": _("已下载 %(a)s/%(n)s 张,%(f)s 张失败(HTTP %(s)s):再点“下载本网格地图”重试。"),
+                "quota": _("手机存储空间不足,下载已停止(已下载 %(a)s/%(n)s 张)。"),
+                "noGrid": _("手机上还没有网格数据:请联网同步后再下载地图。"),
+                "needOnline": _("请联网后再下载地图。"),
+                "delete": _("删除"),
+                "confirmDelete": _("删除已下载的 %(n)s 张地图?离线时将只能看到联网时看过的地图。"),
+                "deleted": _("离线地图已删除。"),
             },
             "age": _("%(n)s岁"),
             "online": _("在线"),
@@ -227,6 +260,10 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "version": _static_version.__wrapped__() if settings.DEBUG else _static_version(),
             "precache": json.dumps(precache),
             "shell": json.dumps(reverse("fieldwork:app")),
+            "tile_cache": json.dumps(TILE_CACHE),
+            "tile_download_cache": json.dumps(TILE_DOWNLOAD_CACHE),
+            # Tiles from the app's own origin are recognised by the template's fixed beginning.
+            "tile_prefix": json.dumps(settings.MAP_TILE_URL.split("{")[0] if settings.MAP_TILE_URL else ""),
         },
     )
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")

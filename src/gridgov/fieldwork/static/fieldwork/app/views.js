@@ -5,6 +5,7 @@
 import * as db from "./db.js";
 import * as geo from "./geo.js";
 import * as outbox from "./outbox.js";
+import * as tiles from "./tiles.js";
 
 let ctx = null;
 let L10N = null;
@@ -178,7 +179,7 @@ function baseMap(id) {
   const cfg = ctx.config;
   const map = L.map($(id), { zoomSnap: 0.25, attributionControl: Boolean(cfg.tileUrl) });
   if (cfg.tileUrl) {
-    L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || "", subdomains: "1234", maxZoom: 19 }).addTo(map);
+    L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || "", ...tiles.LAYER }).addTo(map);
   }
   map.setView([23.1, 114.4], 12);
   const state = { map, layers: L.featureGroup().addTo(map), me: null, fitted: false, pin: null };
@@ -250,6 +251,7 @@ function drawGridMap() {
   }
   $("map-grid").textContent = grids().map((g) => `${g.name || ""} ${g.code || ""}`.trim()).join("、");
   $("grid-map").dataset.ready = "1";
+  tiles.show(grids().map(geometryOf).filter(Boolean));
   $("grid-map").dataset.buildings = String(buildings().length);
 }
 
@@ -631,6 +633,7 @@ export async function setup(context) {
   L10N = ctx.config.labels;
   ctx.labels = { reportTask: L10N.kinds.task_report, recordVisit: L10N.kinds.visit };
   pulled = await db.get("pulled");
+  tiles.setup(ctx);
   $("patrol-start").addEventListener("click", startPatrol);
   $("patrol-stop").addEventListener("click", stopPatrol);
   $("checkin-form").addEventListener("submit", once(async (event) => {

@@ -5,7 +5,8 @@
  * - The shell page (/field/app/): network first, so that the language and the login follow the server; the last
  *   good copy answers offline.
  * - API GETs (/api/v1/…, e.g. the pull): network first with the last good answer as fallback.
- * - Map tiles: cache first (kept to a bounded number), so that the grid seen online is there offline.
+ * - Map tiles: the tiles the worker downloaded for offline use first (tiles.js, "下载本网格地图": their own cache,
+ *   never evicted here), then cache first (kept to a bounded number), so that the grid seen online is there offline.
  * Writes (POST/PUT) are never touched: the app's outbox in IndexedDB keeps them until the server acknowledges.
  */
 "use strict";
@@ -16,7 +17,9 @@ const PRECACHE = {{ precache|safe }};
 const STATIC_CACHE = "fieldwork-static-" + VERSION;
 const PAGE_CACHE = "fieldwork-pages";
 const API_CACHE = "fieldwork-api";
-const TILE_CACHE = "fieldwork-tiles";
+const TILE_CACHE = {{ tile_cache|safe }};
+const TILE_DOWNLOADS = {{ tile_download_cache|safe }};
+const TILE_PREFIX = {{ tile_prefix|safe }};
 const MAX_TILES = 2000;
 
 self.addEventListener("install", (event) => {
@@ -69,6 +72,9 @@ async function cacheFirst(request, cacheName) {
 }
 
 async function tile(request) {
+  // A downloaded tile may have been fetched with CORS (an Origin header): match it whatever the Vary.
+  const downloaded = await (await caches.open(TILE_DOWNLOADS)).match(request, { ignoreVary: true });
+  if (downloaded) { return downloaded; }
   const cache = await caches.open(TILE_CACHE);
   const cached = await cache.match(request);
   if (cached) { return cached; }
@@ -85,10 +91,12 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") { return; }
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin) {
-    if (request.destination === "image") { event.respondWith(tile(request)); }
+  if (request.destination === "image" &&
+      (url.origin !== self.location.origin || (TILE_PREFIX && request.url.startsWith(TILE_PREFIX)))) {
+    event.respondWith(tile(request));
     return;
   }
+  if (url.origin !== self.location.origin) { return; }
   if (request.mode === "navigate" && url.pathname === SHELL) {
     event.respondWith(networkFirst(request, PAGE_CACHE, SHELL));
   } else if (PRECACHE.includes(url.pathname)) {
