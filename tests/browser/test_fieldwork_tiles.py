@@ -65,6 +65,7 @@ class TileServer:
         self.gate = threading.Event()
         self.gate.set()
         self.hold_after: int | None = None
+        self.failing: set[tuple[int, int, int]] = set()  # answered 500
         self.held = 0
         server = self
 
@@ -82,6 +83,12 @@ class TileServer:
                     server.gate.wait(60)
                 if not match:
                     self.send_error(404)
+                    return
+                if tuple(int(g) for g in match.groups()) in server.failing:
+                    self.send_response(500)
+                    self.send_header("Access-Control-Allow-Origin", "*")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                     return
                 body = png(*(int(g) for g in match.groups()))
                 try:
@@ -305,9 +312,11 @@ def test_download_resume_offline_map_and_delete(chromium: Any, server: FieldServ
         page.reload()
         page.wait_for_selector("body[data-ready='1']")
         open_map(page)
+        # Once fitted to the grid (the map starts wider, at 12), its tiles have come (or failed: beyond the margin).
         page.wait_for_function(
             """() => {
-                const imgs = [...document.querySelectorAll('#grid-map img.leaflet-tile')];
+                const imgs = [...document.querySelectorAll('#grid-map img.leaflet-tile')]
+                    .filter((i) => /^\\/1[4-6]\\//.test(new URL(i.src).pathname));
                 return imgs.length > 0 && imgs.every((i) => i.complete);
             }"""
         )
@@ -331,6 +340,47 @@ def test_download_resume_offline_map_and_delete(chromium: Any, server: FieldServ
         assert page.is_hidden("#tiles-delete")
     finally:
         tiles.release()
+        context.close()
+
+
+def test_tiles_the_service_refuses_are_reported_and_fetched_on_the_next_tap(
+    chromium: Any, server: FieldServer, tiles: TileServer
+) -> None:
+    browsed = len(tiles.requests("no-cors"))
+    context, page = open_app(chromium, server)
+    try:
+        open_map(page)
+        page.wait_for_selector("#tiles:not([hidden])")
+        page.wait_for_load_state("networkidle")
+        box = gcj_box()
+        tiles.failing = set(sorted(covering(box, 16))[:3])
+        start = len(tiles.requests("cors"))
+        seen = {parse(p) for p in tiles.requests("no-cors")[browsed:]}
+        page.click("#tiles-download")
+        page.wait_for_selector("#tiles[data-state='confirm']")
+        planned = int(page.get_attribute("#tiles", "data-planned") or 0)
+        page.click("#tiles-go")
+        page.wait_for_function("document.getElementById('tiles-status').textContent.includes('失败')")
+        status = page.inner_text("#tiles-status")
+        assert f"已下载 {planned - 3}/{planned} 张,3 张失败(HTTP 500)" in status, status
+        assert len(cached(page)) == planned - 3
+
+        # The service is well again: the second tap asks only for the three.
+        tiles.failing = set()
+        first = len(tiles.requests("cors"))
+        page.click("#tiles-download")
+        page.wait_for_selector("#tiles[data-state='confirm']")
+        assert "还需下载 3 张" in page.inner_text("#tiles-plan")
+        page.click("#tiles-go")
+        page.wait_for_selector("#tiles-status.ok")
+        again = [parse(p) for p in tiles.requests("cors")[first:]]
+        assert sorted(again) == sorted(covering(box, 16))[:3]
+        stored = {parse(re.sub(r"^http://[^/]+", "", u)) for u in cached(page)}
+        assert len(stored) == planned
+        first_run = [parse(p) for p in tiles.requests("cors")[start:first]]
+        assert len(first_run) == len(set(first_run)) and set(first_run) == stored - seen
+    finally:
+        tiles.failing = set()
         context.close()
 
 

@@ -19,6 +19,7 @@ const CONCURRENCY = 4;
 const MARGIN_M = 150; // at least this much around a grid, or 15 % of its side if that is more
 const TILE_KB = 20; // for the estimate shown before starting: a typical 256 px raster tile
 const MAX_FAILURES = 20; // HTTP errors (e.g. a refused key) before giving up
+const TIMEOUT_S = 30; // one tile
 const META_KEY = "/field/app/__tiles__"; // in the download cache: {template, count, at}
 
 let ctx = null;
@@ -154,8 +155,8 @@ function say(text, kind = "") {
 
 function showProgress() {
   $("tiles-progress").max = Math.max(1, run.total);
-  $("tiles-progress").value = run.done;
-  $("tiles-count").textContent = fmt(T.progress, { a: run.done, n: run.total });
+  $("tiles-progress").value = run.done + run.failed;
+  $("tiles-count").textContent = fmt(T.progress, { a: run.done + run.failed, n: run.total });
   $("tiles").dataset.done = String(run.done);
 }
 
@@ -244,31 +245,41 @@ async function download(p) {
 
   async function one(url) {
     const copy = await seen.match(url, { ignoreVary: true });
-    if (copy) { await cache.put(url, copy); return; }
-    const options = { credentials: "omit", signal: controller.signal };
+    if (copy) { await cache.put(url, copy); return true; }
+    // A tile that does not arrive within TIMEOUT_S is a network that is down in all but name (weak signal).
+    const mine = new AbortController();
+    const timer = setTimeout(() => mine.abort(), TIMEOUT_S * 1000);
+    const cancel = () => mine.abort();
+    controller.signal.addEventListener("abort", cancel);
+    const options = { signal: mine.signal };
     let response;
     try {
-      response = await fetch(url, { ...options, mode: cors ? "cors" : "no-cors" });
-    } catch (error) {
-      if (controller.signal.aborted || !cors || !navigator.onLine) { throw error; }
-      response = await fetch(url, { ...options, mode: "no-cors" }); // still failing: the network is down
-      cors = false;
+      try {
+        response = await fetch(url, { ...options, mode: cors ? "cors" : "no-cors" });
+      } catch (error) {
+        if (mine.signal.aborted || !cors || !navigator.onLine) { throw error; }
+        response = await fetch(url, { ...options, mode: "no-cors" }); // still failing: the network is down
+        cors = false;
+      }
+      if (response.type !== "opaque" && !response.ok) {
+        run.failed += 1;
+        run.status = response.status;
+        if (run.failed >= MAX_FAILURES) { halt(new Stop("refused", String(response.status))); }
+        return false;
+      }
+      await cache.put(url, response);
+      return true;
+    } finally {
+      clearTimeout(timer);
+      controller.signal.removeEventListener("abort", cancel);
     }
-    if (response.type !== "opaque" && !response.ok) {
-      run.failed += 1;
-      run.status = response.status;
-      if (run.failed >= MAX_FAILURES) { halt(new Stop("refused", String(response.status))); }
-      return;
-    }
-    await cache.put(url, response);
   }
 
   async function worker() {
     while (!run.stop && next < todo.length) {
       const url = todo[next++];
       try {
-        await one(url);
-        run.done += 1;
+        if (await one(url)) { run.done += 1; }
         showProgress();
       } catch (error) {
         if (error && error.name === "QuotaExceededError") { halt(new Stop("quota")); }
