@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET
 from gridgov.accounts.roles import allowed_roles
 from gridgov.accounts.scope import roles_of
 from gridgov.cases.models import Urgency
-from gridgov.registry.models import Sex
+from gridgov.registry.models import Education, MaritalStatus, Occupancy, PoliticalStatus, Sex
 from gridgov.territory.views import tile_crs
 
 #: The app's own static files, precached by the service worker (with Leaflet and the icons).
@@ -40,6 +40,8 @@ APP_STATIC = (
     "fieldwork/app/geo.js",
     "fieldwork/app/views.js",
     "fieldwork/app/tiles.js",
+    "fieldwork/app/records.js",
+    "fieldwork/app/edit.js",
     "fieldwork/icons/icon-192.png",
     "fieldwork/icons/icon-512.png",
     "vendor/leaflet/leaflet.js",
@@ -81,6 +83,16 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
         "syncEverySeconds": 60,
         "urgencies": [[u.value, str(u.label)] for u in Urgency],
         "sexes": {s.value: str(s.label) for s in Sex},
+        # The choices of the person edit's fields (value, label), in the registry's order.
+        "choices": {
+            name: [[c.value, str(c.label)] for c in choices]
+            for name, choices in (
+                ("education", Education),
+                ("marital_status", MaritalStatus),
+                ("political_status", PoliticalStatus),
+                ("occupancy", Occupancy),
+            )
+        },
         "labels": {
             "states": {
                 "saved": _("保存在手机"),
@@ -98,6 +110,7 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
                 "case_report": _("事件上报"),
                 "task_report": _("任务反馈"),
                 "person_edit": _("人员信息更新"),
+                "rental_edit": _("出租屋检查"),
             },
             # Field names in the server's 400 answers, shown beside its message.
             "fields": {
@@ -121,6 +134,89 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
                 "task": _("任务"),
                 "report": _("反馈"),
                 "image": _("照片"),
+                "photos": _("照片"),
+                "uuid": _("记录编号"),
+                "kind": _("记录类型"),
+                "content": _("内容"),
+                "changes": _("修改内容"),
+                "version": _("版本"),
+                "base": _("原值"),
+                "phone": _("联系电话"),
+                "current_address": _("现住址"),
+                "occupation": _("职业"),
+                "workplace": _("服务处所"),
+                "education": _("学历"),
+                "marital_status": _("婚姻状况"),
+                "political_status": _("政治面貌"),
+                "occupancy": _("居住方式"),
+                "rental": _("出租屋"),
+                "rooms": _("出租间数"),
+                "safety_checked_on": _("最近安全检查"),
+                "is_active": _("在租"),
+            },
+            # The records that need attention, and the edit screens (records.js, edit.js).
+            "edit": {
+                "fix": _("修改后重新提交"),
+                "fixTitle": _("修改后重新提交"),
+                "fixHint": _("保存后作为一条新记录发送,原记录随之删除;记录时间仍为原来的时间。"),
+                "discard": _("放弃"),
+                "discardConfirm": _("确定放弃这条记录?它和未发送的照片将从手机上删除(服务器从未保存过它)。"),
+                "discardYes": _("确定放弃"),
+                "cancel": _("取消"),
+                "discarded": _("已放弃该记录。"),
+                "keepMine": _("以我的为准重新提交"),
+                "dropMine": _("放弃我的修改"),
+                "dropMineConfirm": _("放弃你的修改?服务器上的值保持不变。"),
+                "mine": _("我填的"),
+                "theirs": _("服务器当前"),
+                "staleIntro": _("你修改期间,以下字段已被他人修改:"),
+                "stalePulling": _("正在下载服务器的当前值…"),
+                "staleOffline": _("联网同步后才能看到服务器的当前值。"),
+                "forbidden": _("不允许:您无权进行此操作。这条记录无法提交,只能放弃。"),
+                "notFound": _("所指的对象已不存在或不在您的网格范围内。这条记录无法提交,只能放弃。"),
+                "serverError": _("服务器处理这条记录时出错,可以重新发送。"),
+                "retry": _("重新发送"),
+                "noEdit": _("巡查的开始、结束和轨迹记录不能修改,只能放弃。"),
+                "photoRefused": _("有一张照片被服务器拒收(记录本身已保存)。"),
+                "dropPhoto": _("放弃这张照片"),
+                "resubmitted": _("已保存修改后的记录,联网后自动发送。"),
+                "editPerson": _("修改信息"),
+                "personTitle": _("修改人员信息"),
+                "rentalTitle": _("出租屋检查/修改"),
+                "personNote": _("带 * 的是受保护信息,只显示部分;不修改请留空。"),
+                "current": _("当前:%(v)s"),
+                "empty": _("(空)"),
+                "noChanges": _("没有修改任何内容。"),
+                "phoneInvalid": _(
+                    "联系电话格式不正确:手机号为 1 开头的 11 位数字,固定电话为区号加号码(如 0752-2345678)。"
+                ),
+                "tooLong": _("%(f)s不能超过 %(n)s 个字。"),
+                "roomsInvalid": _("出租间数应为 1 到 999 的整数。"),
+                "futureDate": _("检查日期不能晚于今天。"),
+                "checkedToday": _("今天已检查"),
+                "stillRented": _("仍在出租"),
+                "save": _("保存修改"),
+                "back": _("返回"),
+                "pendingEdit": _("这里还有一条修改未发送,再次修改可能与它冲突。"),
+                "missing": _("手机上的网格数据里没有它(可能已移出您的网格):请联网同步后再试。"),
+                "dataBehind": _("手机上的数据还不是服务器的最新版本,请联网同步后再试。"),
+                "rentals": _("出租屋"),
+                "check": _("检查/修改"),
+                "lastCheck": _("最近检查 %(d)s"),
+                "neverChecked": _("未做过安全检查"),
+                "rooms": _("%(n)s 间"),
+                "notRented": _("已停租"),
+                "landlord": _("房东 %(n)s"),
+                "existingPhotos": _("已有照片(取消勾选即移除)"),
+                "addPhotos": _("添加照片"),
+                "choosePerson": _("请先在列表中选择一位人员。"),
+                "required": _("请填写%(f)s。"),
+                "keptMine": _("已按你的修改重新提交,联网后自动发送。"),
+                "droppedMine": _("已放弃你的修改,服务器上的值不变。"),
+                "locate": _("用我的定位"),
+                "registered": _("登记于 %(d)s"),
+                "yes": _("是"),
+                "no": _("否"),
             },
             # The offline map download in the grid map view (tiles.js).
             "tiles": {

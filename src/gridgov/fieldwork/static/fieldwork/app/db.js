@@ -117,11 +117,23 @@ export async function updateRecords(uuids, change) {
 }
 
 /** Write records and key-value entries in ONE transaction (e.g. a track record and the emptied point buffer, so
- * that a crash in between can neither lose nor double the points). A kv value of ``undefined`` deletes the key. */
-export async function commit(records, kv = {}) {
+ * that a crash in between can neither lose nor double the points). A kv value of ``undefined`` deletes the key.
+ * ``remove``: records deleted in the same transaction (a corrected record replaces the refused one: a crash
+ * leaves exactly one of them); each must be in one of ``removable`` states, or nothing at all is written. */
+export async function commit(records, kv = {}, remove = [], removable = ["attention"]) {
   const db = await open();
   const tx = db.transaction(["records", "kv"], "readwrite");
-  for (const record of records) { tx.objectStore("records").put(record); }
+  const store = tx.objectStore("records");
+  for (const uuid of remove) {
+    const old = await result(store.get(uuid));
+    if (!old || !removable.includes(old.state)) {
+      tx.abort();
+      await done(tx).catch(() => {});
+      throw new Error(`record ${uuid} is ${old ? old.state : "gone"}: not removed`);
+    }
+    store.delete(uuid);
+  }
+  for (const record of records) { store.put(record); }
   for (const [key, value] of Object.entries(kv)) {
     if (value === undefined) { tx.objectStore("kv").delete(key); } else { tx.objectStore("kv").put(value, key); }
   }

@@ -76,6 +76,47 @@ export async function save(kind, data, files = []) {
 
 export async function records() { return db.allRecords(); }
 
+/** A corrected copy of a refused record (state "attention"): a NEW record (new UUID, new photo UUIDs: the server
+ * may hold the old ones) that keeps the original ``made_at`` — the phone's time of the act, which the corrected
+ * record still describes — unless the server refused that time itself (a phone clock ahead of the server's).
+ * The old record is deleted in the same transaction (db.commit): a crash leaves exactly one of them. */
+export async function replace(old, data, photos = []) {
+  const record = newRecord(old.kind, data, []);
+  const refusedTime = Boolean(old.response && old.response.errors && old.response.errors.made_at);
+  if (!refusedTime) { record.made_at = old.made_at; }
+  record.photos = photos.map((p) => ({ uuid: uuid4(), blob: p.blob || p, type: p.type || "image/jpeg", sent: false }));
+  record.replaces = old.uuid;
+  await db.commit([record], {}, [old.uuid]);
+  changed();
+  return record;
+}
+
+/** Delete a refused record and its unsent photos from the phone (the server never stored it). Only a record in
+ * state "attention" can go: saved, sending and acked records are never deleted. */
+export async function discard(uuid) {
+  await db.commit([], {}, [uuid]);
+  changed();
+}
+
+/** Give up one photo the server refused (400/404/409) of a record it has stored: the record counts as sent once
+ * its other photos are. */
+export async function dropPhoto(uuid, photoUuid) {
+  await db.updateRecord(uuid, (r) => {
+    if (r.state !== "attention" || !r.response || r.response.photo !== photoUuid) { return; }
+    r.photos = r.photos.filter((p) => p.uuid !== photoUuid);
+    const { photo: _p, photo_status: _s, message: _m, errors: _e, fields: _f, detail: _d, ...rest } = r.response;
+    r.response = rest;
+    r.state = r.photos.every((p) => p.sent) ? "sent" : "acked";
+  });
+  changed();
+}
+
+/** Send again a record the server failed on (500: its own error, not the record's). */
+export async function retry(uuid) {
+  await db.updateRecord(uuid, (r) => { if (r.state === "attention") { r.state = "saved"; } });
+  changed();
+}
+
 export function pendingCount(list) { return list.filter((r) => r.state !== "sent" && r.state !== "attention").length; }
 
 function csrfToken() {

@@ -6,6 +6,8 @@ import * as db from "./db.js";
 import * as geo from "./geo.js";
 import * as outbox from "./outbox.js";
 import * as tiles from "./tiles.js";
+import * as edit from "./edit.js";
+import * as recordActions from "./records.js";
 
 let ctx = null;
 let L10N = null;
@@ -15,7 +17,7 @@ const maps = {};
 
 const $ = (id) => document.getElementById(id);
 
-function el(tag, attrs = {}, ...children) {
+export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) { continue; }
@@ -28,7 +30,7 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function when(iso) {
+export function when(iso) {
   if (!iso) { return ""; }
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) { return String(iso); }
@@ -36,7 +38,7 @@ function when(iso) {
   return `${d.getMonth() + 1}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function today() {
+export function today() {
   const d = new Date();
   const pad = (n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
@@ -44,7 +46,7 @@ function today() {
 
 // --- the pulled data, read tolerantly (lists by their names in docs/fieldwork-sync.md's pull) -----------------
 
-function list(...names) {
+export function list(...names) {
   if (!pulled) { return []; }
   for (const name of names) {
     const value = pulled[name];
@@ -69,22 +71,22 @@ function grids() {
 
 function geometryOf(item) { return item.geometry || item.boundary || null; }
 
-function pointOf(item) {
+export function pointOf(item) {
   if (item.lon !== undefined && item.lat !== undefined && item.lon !== null) { return [Number(item.lon), Number(item.lat)]; }
   const g = item.geometry || item.location || item.point;
   if (g && g.type === "Point") { return g.coordinates; }
   return null;
 }
 
-const buildings = () => list("buildings");
-const people = () => list("people", "persons");
+export const buildings = () => list("buildings");
+export const people = () => list("people", "persons");
 const households = () => list("households");
 const tasks = () => list("tasks", "open_tasks");
 const visitsDue = () => list("visits_due", "due_visits");
-const categories = () => list("categories", "matters", "matter_list");
+export const categories = () => list("categories", "matters", "matter_list");
 const openCases = () => list("cases", "open_cases");
 
-function nameOf(item) {
+export function nameOf(item) {
   return item.name || item.title || item.label || item.display || item.code || String(item.id ?? "");
 }
 
@@ -92,15 +94,15 @@ function categoryName(code) {
   const c = categories().find((x) => String(x.code) === String(code));
   return c ? c.name : (code || "");
 }
-function personOf(id) { return people().find((p) => String(p.id) === String(id)); }
+export function personOf(id) { return people().find((p) => String(p.id) === String(id)); }
 function personName(id) { const p = personOf(id); return p ? p.name : ""; }
 function personHouse(id) { const p = personOf(id); return p ? (p.house || "") : ""; }
 
-function buildingByCode(code) { return buildings().find((b) => String(b.code) === String(code)); }
+export function buildingByCode(code) { return buildings().find((b) => String(b.code) === String(code)); }
 
 // --- navigation ----------------------------------------------------------------------------------------------
 
-const VIEWS = ["tasks", "map", "patrol", "report", "visit", "records"];
+const VIEWS = ["tasks", "map", "patrol", "report", "visit", "records", "edit"];
 
 export function show(name) {
   const [view, query] = (location.hash.slice(1) || "tasks").split("?");
@@ -114,6 +116,7 @@ export function show(name) {
   if (current === "report") { drawReportMap(); }
   if (current === "visit" && query) { preselectVisit(new URLSearchParams(query)); }
   if (current === "patrol") { fillBuildings(); }
+  if (current === "edit") { edit.show(new URLSearchParams(query || "")); }
 }
 
 // --- today's tasks ---------------------------------------------------------------------------------------------
@@ -174,7 +177,7 @@ async function renderPulledAt() {
 
 // --- maps ----------------------------------------------------------------------------------------------------
 
-function baseMap(id) {
+export function baseMap(id) {
   if (maps[id]) { return maps[id]; }
   const cfg = ctx.config;
   const map = L.map($(id), { zoomSnap: 0.25, attributionControl: Boolean(cfg.tileUrl) });
@@ -187,9 +190,9 @@ function baseMap(id) {
   return state;
 }
 
-const toLatLng = (lon, lat) => { const [x, y] = geo.toMap(lon, lat, ctx.config.crs); return [y, x]; };
+export const toLatLng = (lon, lat) => { const [x, y] = geo.toMap(lon, lat, ctx.config.crs); return [y, x]; };
 
-function drawGrids(state) {
+export function drawGrids(state) {
   for (const g of grids()) {
     const geometry = geometryOf(g);
     if (!geometry) { continue; }
@@ -199,7 +202,7 @@ function drawGrids(state) {
   }
 }
 
-function drawMe(state) {
+export function drawMe(state) {
   if (!position) { return; }
   const latlng = toLatLng(position.lon, position.lat);
   if (state.me) { state.me.setLatLng(latlng); } else {
@@ -235,7 +238,7 @@ function drawGridMap() {
       dues.map(({ v, p }) => el("div", { class: "small" },
         el("a", { href: `#visit?person=${v.person}&tag=${v.tag}` }, `${p ? p.name : ""} ${v.kind_display || ""}`),
         ` ${ctx.fmt(L10N.visitDue, { t: v.next_visit_due || "" })}`)),
-      button));
+      button, edit.rentalsAt(b.code)));
   }
   for (const c of openCases()) {
     const p = pointOf(c);
@@ -413,7 +416,7 @@ async function shrink(file) {
   }
 }
 
-const photosOf = (input) => Promise.all(Array.from(input.files, shrink));
+export const photosOf = (input) => Promise.all(Array.from(input.files, shrink));
 
 // --- report a case ---------------------------------------------------------------------------------------------
 
@@ -465,7 +468,7 @@ function fillCategories() {
   if (chosen) { select.value = chosen; }
 }
 
-function locate(then) {
+export function locate(then) {
   if (position && Date.now() - position.t < 30000) { then(position); return; }
   navigator.geolocation.getCurrentPosition((pos) => {
     position = { lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy: pos.coords.accuracy, t: pos.timestamp };
@@ -499,7 +502,7 @@ async function submitReport(event) {
 
 // --- visits ----------------------------------------------------------------------------------------------------
 
-function visitChoices(filter = "") {
+export function visitChoices(filter = "") {
   const q = filter.trim().toLowerCase();
   const out = [];
   for (const p of people()) {
@@ -572,24 +575,8 @@ function describe(record) {
     }
     case "track": return ctx.fmt(L10N.points, { n: (d.points || []).length });
     case "task_report": return d.report;
-    default: return "";
+    default: return recordActions.describe(record);
   }
-}
-
-function problemOf(record) {
-  const res = record.response || {};
-  const lines = [];
-  if (res.message || res.detail) { lines.push(ctx.fmt(L10N.serverSays, { m: res.message || res.detail })); }
-  if (res.fields && res.fields.length) {
-    lines.push(ctx.fmt(L10N.conflictFields, { f: res.fields.map((f) => (L10N.fields || {})[f] || f).join("、") }));
-  }
-  if (res.errors) {
-    for (const [field, messages] of Object.entries(res.errors)) {
-      lines.push(`${(L10N.fields || {})[field] || field}:${[].concat(messages).join(" ")}`);
-    }
-  }
-  if (!lines.length && res.status) { lines.push(`HTTP ${res.status}`); }
-  return lines;
 }
 
 function renderRecords(records) {
@@ -607,7 +594,7 @@ function renderRecords(records) {
         photos.length ? (r.state === "acked" ? ctx.fmt(L10N.photosSent, { a: sentPhotos, n: photos.length }) : ctx.fmt(L10N.photos, { n: photos.length })) : "",
         r.response && r.response.result && r.response.result.number ? r.response.result.number : "",
       ].filter(Boolean).join(" · ")),
-      r.state === "attention" ? problemOf(r).map((line) => el("p", { class: "problem" }, line)) : null));
+      r.state === "attention" ? recordActions.attention(r) : null));
   }
   const pending = outbox.pendingCount(records);
   const attention = records.filter((r) => r.state === "attention").length;
@@ -616,7 +603,7 @@ function renderRecords(records) {
 }
 
 /** A form's submit handler that cannot run twice at once (a double tap makes one record, not two). */
-function once(handler) {
+export function once(handler) {
   return async (event) => {
     event.preventDefault();
     const button = event.target.querySelector("button[type=submit]");
@@ -632,6 +619,8 @@ export async function setup(context) {
   ctx = context;
   L10N = ctx.config.labels;
   ctx.labels = { reportTask: L10N.kinds.task_report, recordVisit: L10N.kinds.visit };
+  recordActions.setup(ctx);
+  edit.setup(ctx);
   pulled = await db.get("pulled");
   tiles.setup(ctx);
   $("patrol-start").addEventListener("click", startPatrol);
@@ -660,6 +649,7 @@ export async function render(records) {
   const version = await db.get("pulledVersion", 0);
   const fresh = version !== shownPull;
   shownPull = version;
+  document.body.dataset.pulled = String(version); // what the views show (tests wait for it)
   // Redraw the task list only when it would change: a redraw would empty a report being typed.
   const taskSignature = JSON.stringify([version, records.filter((r) => r.kind === "task_report").map((r) => [r.uuid, r.state])]);
   if (taskSignature !== shownTasks) {
