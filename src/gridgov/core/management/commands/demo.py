@@ -2,11 +2,13 @@
 
 build: migrate the database and build the Huizhou demo city (idempotent; ``--reset`` rebuilds it).
 serve: the web server (gunicorn) and a background worker (Celery with its beat, on the embedded filesystem
-broker unless ``CELERY_BROKER_URL`` says otherwise) on 127.0.0.1:8000; Ctrl-C stops both cleanly.
+broker unless ``CELERY_BROKER_URL`` says otherwise) on 127.0.0.1:8000; Ctrl-C, SIGTERM or SIGHUP to serve stops
+both cleanly, with what they started (gunicorn's workers, the embedded beat).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -59,7 +61,6 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         ensure_broker_dirs()
         python = sys.executable
-        children: list[subprocess.Popen[bytes]] = []
         web = [
             python,
             "-m",
@@ -76,28 +77,24 @@ class Command(BaseCommand):
             "--graceful-timeout",
             "5",
         ]
-        children.append(subprocess.Popen(web))
-        if with_worker:
-            schedule = str(settings.DATA_DIR / "celerybeat-schedule")
-            worker = [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "gridgov.config",
-                "worker",
-                "--beat",
-                "--schedule",
-                schedule,
-                "--pool",
-                "threads",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "INFO",
-            ]
-            children.append(subprocess.Popen(worker))
-        self.print_banner(host, port)
+        schedule = str(settings.DATA_DIR / "celerybeat-schedule")
+        worker = [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "gridgov.config",
+            "worker",
+            "--beat",
+            "--schedule",
+            schedule,
+            "--pool",
+            "threads",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "INFO",
+        ]
 
         stopping = False
 
@@ -105,25 +102,39 @@ class Command(BaseCommand):
             nonlocal stopping
             stopping = True
 
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+        # Before the first child starts: SIGTERM (systemd, docker stop, kill), SIGHUP (the terminal closed) and
+        # Ctrl-C all stop the children too; left to their default, they would end serve alone and orphan them.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, stop)
+        children: list[subprocess.Popen[bytes]] = []
         try:
+            for command in [web, worker] if with_worker else [web]:
+                if not stopping:
+                    # Each child leads its own process group, so that stopping it reaches what it started itself
+                    # (gunicorn's workers, the worker's embedded beat). Ctrl-C reaches serve, which stops them.
+                    children.append(subprocess.Popen(command, process_group=0))
+            if not stopping:
+                self.print_banner(host, port)
             while not stopping:
                 for child in children:
-                    if child.poll() is not None:
-                        stopping = True
-                        self.stderr.write(f"a child process exited with {child.returncode}; stopping")
+                    if child.poll() is None:
+                        continue
+                    stopping = True
+                    self.stderr.write(f"a child process exited with {child.returncode}; stopping")
                 time.sleep(0.5)
         finally:
             for child in children:
                 if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
+                    _signal_group(child, signal.SIGTERM)
             deadline = time.monotonic() + 15
             for child in children:
                 try:
                     child.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
-                    child.kill()
+                    _signal_group(child, signal.SIGKILL)
+                    child.wait()
+            for child in children:
+                _signal_group(child, signal.SIGKILL)  # anything its leader left behind
             self.stdout.write("==> 已停止 / stopped")
         failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, None)]
         if failed and not stopping:
@@ -143,3 +154,9 @@ class Command(BaseCommand):
         lines += [f"  {user:<14} {password:<20} {role}  {scope}" for user, password, role, scope in DEMO_ACCOUNTS]
         lines.append("按 Ctrl-C 停止 / press Ctrl-C to stop")
         self.stdout.write("\n".join(str(line) for line in lines))
+
+
+def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:
+    """Signal the process group ``child`` leads (it and what it started), if any of it is still there."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signum)
