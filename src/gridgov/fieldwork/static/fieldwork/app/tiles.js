@@ -236,10 +236,14 @@ async function download(p) {
   const todo = p.urls.filter((u) => !have.has(u));
   run.done = p.urls.length - todo.length;
   showProgress();
-  await writeMeta(cache, { template: cfg.tileUrl, at: (await metaOf(cache))?.at || null, complete: false });
   let next = 0;
   let cors = true; // a tile service without CORS headers gets opaque requests (they take more of the quota)
   const halt = (stop) => { if (!run.stop) { run.stop = stop; controller.abort(); } };
+  try {
+    await writeMeta(cache, { template: cfg.tileUrl, at: (await metaOf(cache))?.at || null, complete: false });
+  } catch (error) {
+    halt(new Stop("quota")); // the one write that can fail here: the storage is full
+  }
   const offline = () => halt(new Stop("offline"));
   window.addEventListener("offline", offline);
 
