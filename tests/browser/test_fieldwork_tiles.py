@@ -260,6 +260,7 @@ def test_download_resume_offline_map_and_delete(chromium: Any, server: FieldServ
         context.set_offline(True)
         page.wait_for_selector("#tiles[data-state='idle']")
         assert "网络中断" in page.inner_text("#tiles-status")
+        shot(page, "interrupted")
         held = tiles.held
         assert held >= 1
         tiles.release()
