@@ -72,3 +72,23 @@ def test_the_service_worker_precaches_the_shell_and_leaflet(city: Any) -> None:
     assert "/static/fieldwork/app/app.js" in precache
     for url in precache:
         assert Client().get(url).status_code == 200, url
+
+
+def test_the_edit_screens_get_the_registrys_choices_and_a_label_for_every_field_they_send(city: Any) -> None:
+    """edit.js builds the person and rental forms from the config: the registry's choices, each field named in the
+    worker's language (also in the server's 400/409 answers), and the modules are precached for offline use."""
+    from gridgov.fieldwork.api.sync_pull import EDITABLE
+    from gridgov.registry.models import Education, Occupancy
+
+    page = client_for(city, "worker").get("/field/app/").content.decode()
+    config = json.loads(page.split('<script id="app-config" type="application/json">')[1].split("</script>")[0])
+    assert config["choices"]["education"] == [[c.value, str(c.label)] for c in Education]
+    assert config["choices"]["occupancy"] == [[c.value, str(c.label)] for c in Occupancy]
+    fields = config["labels"]["fields"]
+    for name in (*EDITABLE, "rooms", "safety_checked_on", "is_active", "changes", "uuid"):
+        assert fields.get(name) and fields[name] != name, name
+    assert config["labels"]["kinds"]["rental_edit"] == "出租屋检查"
+    assert config["labels"]["edit"]["discardYes"] == "确定放弃"
+    assert 'id="view-edit"' in page and 'id="visit-edit-person"' in page
+    sw = Client().get("/field/app/sw.js").content.decode()
+    assert "fieldwork/app/records.js" in sw and "fieldwork/app/edit.js" in sw

@@ -69,10 +69,9 @@ export function rentalsAt(code) {
   return el("div", { class: "rentals" },
     el("div", { class: "small muted" }, `${E.rentals} ${here.length}`),
     here.map((r) => el("div", { class: "small rental-row", "data-rental": r.id },
-      el("span", {}, [r.label, r.is_active ? ctx.fmt(E.rooms, { n: r.rooms }) : E.notRented,
+      el("div", {}, [r.label, r.is_active ? ctx.fmt(E.rooms, { n: r.rooms }) : E.notRented,
         r.safety_checked_on ? ctx.fmt(E.lastCheck, { d: r.safety_checked_on }) : E.neverChecked].join(" · ")),
-      " ",
-      el("a", { href: `#edit?rental=${r.id}`, "data-rental": r.id }, E.check))));
+      el("a", { class: "button small", href: `#edit?rental=${r.id}`, "data-rental": r.id }, E.check))));
 }
 
 // --- the screen -------------------------------------------------------------------------------------------------

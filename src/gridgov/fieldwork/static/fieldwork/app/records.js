@@ -65,8 +65,13 @@ function flatten(errors) {
 export function problemLines(record) {
   const res = record.response || {};
   const lines = [];
-  if (res.message || res.detail) { lines.push(ctx.fmt(L10N.serverSays, { m: res.message || res.detail })); }
-  if (res.fields && res.fields.length && res.current_version === undefined) {
+  // A 409's message names the fields as the API does: the worker reads them in their own words instead (the
+  // conflicting fields below, or the table of a stale edit).
+  const fields = res.fields && res.fields.length ? res.fields : null;
+  if ((res.message || res.detail) && !(res.status === 409 && fields)) {
+    lines.push(ctx.fmt(L10N.serverSays, { m: res.message || res.detail }));
+  }
+  if (fields && res.current_version === undefined) {
     lines.push(ctx.fmt(L10N.conflictFields, { f: res.fields.map(edit.fieldLabel).join("、") }));
   }
   for (const [field, message] of flatten(res.errors)) {

@@ -598,7 +598,7 @@ function renderRecords(records) {
   }
   const pending = outbox.pendingCount(records);
   const attention = records.filter((r) => r.state === "attention").length;
-  $("records-summary").textContent = [pending ? ctx.fmt(L10N.pending, { n: pending }) : L10N.allSent,
+  $("records-summary").textContent = [pending ? ctx.fmt(L10N.pending, { n: pending }) : (attention ? "" : L10N.allSent),
     attention ? `${L10N.states.attention} ${attention}` : ""].filter(Boolean).join(" · ");
 }
 
