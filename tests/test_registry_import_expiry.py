@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from gridgov.registry.importing import confirm_job, create_job
 from gridgov.registry.importing import jobs as jobs_mod
@@ -88,6 +89,10 @@ def test_an_unconfirmed_upload_is_deleted_after_the_limit_and_the_wizard_says_so
     assert "已过期" in page and job.message in page
     assert 'id="confirm-import"' not in page
     assert 'data-status="expired"' in page and "hx-trigger" not in page  # no more polling
+    api = APIClient()
+    api.force_authenticate(city.users["worker"])
+    body = api.get(f"/api/v1/import-jobs/{job.pk}/").json()
+    assert (body["status"], body["message"]) == ("expired", job.message)
     with pytest.raises(ValidationError, match="不能确认"):
         confirm_job(by=city.users["worker"], job=job)
     assert not Person.objects.exists()
