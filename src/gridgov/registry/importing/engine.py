@@ -44,6 +44,7 @@ from ..models import (
 )
 from ..services import clean_organisation, clean_person
 from ..services.people import PERSON_DATA_FIELDS
+from ..services.tags import sync_tag_scope
 from .columns import BUILDING, COLUMNS, GRID, HOUSE_NUMBER, Column, choice_value
 from .fastwrite import insert_rows, update_rows
 from .reader import Row
@@ -441,6 +442,7 @@ class PersonImporter(Importer):
         insert_rows(Person, [r.fields for r in outcome.new])
         fields = self.update_fields(("sex", "birth_date", "house", "building", "grid", "scope_code"))
         update_rows(Person, [(r.pk, r.fields) for r in outcome.update], fields, bump_version=True)
+        sync_tag_scope([r.pk for r in outcome.update])  # tags follow the people the file moved
         return len(outcome.new), len(outcome.update)
 
 

@@ -149,6 +149,10 @@ def update_person(
             locked.save()
     except IntegrityError as exc:
         raise _duplicate_error() from exc
+    if {"house", "building", "grid"} & changes.keys():
+        from .tags import sync_tag_scope
+
+        sync_tag_scope([locked.pk])  # the person's tags follow them to the new grid
     return locked
 
 

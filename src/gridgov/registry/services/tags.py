@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from ..models import DEFAULT_VISIT_DAYS, TAG_FIELDS, AttentionLevel, Person, PersonTag, TagKind
@@ -47,6 +49,22 @@ def clean_details(kind: str, details: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return out
+
+
+def sync_tag_scope(person_ids: Iterable[Any]) -> int:
+    """A tag is seen and changed by whoever holds its person's place (``scope_code`` is a copy of the person's,
+    so ``visible_to`` needs no join). Call this in the transaction that moves people: their tags — current and
+    ended, the ended ones are the person's history — follow them to the new grid. Returns the tags changed."""
+    ids = list(person_ids)
+    changed = 0
+    for start in range(0, len(ids), 500):
+        persons_code = Subquery(Person.objects.filter(pk=OuterRef("person_id")).values("scope_code")[:1])
+        changed += (
+            PersonTag.objects.filter(person_id__in=ids[start : start + 500])
+            .exclude(scope_code=persons_code)
+            .update(scope_code=persons_code)
+        )
+    return changed
 
 
 def _can_change(by: Any, tag_kind: str, person: Person) -> None:
