@@ -19,7 +19,10 @@ What it writes (all deterministic, from :func:`gridgov.demo.geometry.demo_city` 
   are members of their district's unit (``RoleAssignment.unit``);
 * the default matter list (``gridgov load-matter-list``);
 * residents (:mod:`gridgov.demo.people`): about 300,000 people with their households, tags, rentals,
-  organisations and facilities, in 冈头社区 and the grids of 惠城区 that follow it.
+  organisations and facilities, in 冈头社区 and the grids of 惠城区 that follow it;
+* cases (:mod:`gridgov.demo.cases`): about 3,200 of the last 60 days in every state;
+* field work (:mod:`gridgov.demo.fieldwork`): 30 days of patrols (GPS tracks, check-ins), home visits and tasks
+  in the grids of 桥东街道 that hold residents, up to the build's "now".
 
 Everything is written in one transaction, and the demo's administrator account — the completion marker — is the
 last row written: a build killed midway leaves either nothing or (on a database that did not roll back) an
@@ -53,6 +56,7 @@ from gridgov.territory.services import bump_version
 from gridgov.units.models import Tier, Unit, UnitKind
 
 from .cases import build_demo_cases, delete_demo_cases
+from .fieldwork import build_fieldwork, delete_fieldwork, fieldwork_counts
 from .geometry import CITY, PROVINCE, SEED, GridRecord, _uniform_points, demo_city, density
 from .names import NameBook
 from .people import build_people, delete_people, people_count
@@ -161,6 +165,8 @@ class DemoSummary:
             f"账号 {c.get('users', 0):,}",
             f"  实有人口(演示) {c.get('residents', 0):,}",
             f"  处置单位 {c.get('units', 0):,}  事项类别 {c.get('matter_categories', 0):,}  案件 {c.get('cases', 0):,}",
+            f"  外勤 巡查 {c.get('patrols', 0):,}(轨迹点 {c.get('track_points', 0):,})  "
+            f"楼栋打卡 {c.get('checkins', 0):,}  走访 {c.get('visits', 0):,}  任务 {c.get('tasks', 0):,}",
             "",
             str(_("演示账号")) + ":",
         ]
@@ -196,6 +202,7 @@ def demo_counts() -> dict[str, int]:
         "matter_categories": MatterCategory.objects.count(),
         "cases": Case.objects.filter(community_code__startswith=CITY_PREFIX).count(),
         "residents": people_count(CITY_PREFIX),
+        **fieldwork_counts(CITY_PREFIX),
     }
 
 
@@ -220,6 +227,7 @@ def delete_demo() -> None:
     b = Building._meta.db_table
     h = House._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
+        delete_fieldwork(CITY_PREFIX)
         delete_demo_cases(CITY_PREFIX)
         delete_people(CITY_PREFIX)
         # Raw deletes: the ORM would load millions of rows to cascade.
@@ -270,6 +278,7 @@ class _Progress:
         "residents": 40,
         "finish": 5,
         "cases": 40,
+        "fieldwork": 15,
     }
 
     def __init__(self, enabled: bool) -> None:
@@ -406,6 +415,8 @@ class _Builder:
         bump_version()
         self.bar.phase("cases")
         build_demo_cases(progress=lambda share: self.bar.advance(share * _Progress.WEIGHTS["cases"]))
+        self.bar.phase("fieldwork")
+        build_fieldwork(progress=lambda share: self.bar.advance(share * _Progress.WEIGHTS["fieldwork"]))
         self.write_marker()
         self.bar.advance(_Progress.WEIGHTS["finish"])
 

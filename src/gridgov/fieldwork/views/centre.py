@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Max, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -114,6 +114,16 @@ def day_patrols(request: HttpRequest, day: dt.date, grid: Grid | None) -> QueryS
     return qs.select_related("worker", "grid").order_by("worker__username", "started_at")
 
 
+def latest_patrol_day(request: HttpRequest, grid: Grid | None) -> dt.date | None:
+    """The latest day up to today (Beijing time) with a patrol the user may see, in ``grid`` if given."""
+    _start, end = fig.day_bounds(_today())
+    qs = fig.scoped_patrols(request.user).filter(started_at__lt=end)
+    if grid is not None:
+        qs = qs.filter(grid=grid)
+    latest = qs.aggregate(m=Max("started_at"))["m"]
+    return timezone.localtime(latest, SHANGHAI).date() if latest is not None else None
+
+
 def _thin(coords: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     if len(coords) <= MAX_DRAWN_POINTS:
         return coords
@@ -187,6 +197,14 @@ def tracks(request: HttpRequest) -> HttpResponse:
     _require_fieldwork(request.user)
     day, grid = _day(request), _grid_filter(request)
     patrols = list(day_patrols(request, day, grid))
+    if not patrols and "day" not in request.GET:
+        # Asked for no day, and nobody has patrolled yet today (early morning, a day off, a demo built days ago):
+        # open on the latest day with patrols, and say so, rather than on an empty map.
+        latest = latest_patrol_day(request, grid)
+        if latest is not None and latest != day:
+            day = latest
+            patrols = list(day_patrols(request, day, grid))
+            messages.info(request, _("今天还没有巡查记录,显示最近有巡查的一天:%(day)s。") % {"day": day.isoformat()})
     for p in patrols:
         p.hours = round(p.duration_s / 3600, 2)  # type: ignore[attr-defined]
         p.km = round(p.distance_m / 1000, 2)  # type: ignore[attr-defined]
