@@ -76,8 +76,14 @@ export function rentalsAt(code) {
 
 // --- the screen -------------------------------------------------------------------------------------------------
 
+/** Object URLs of the photo thumbnails: made while a screen is built, released when the next one is shown. */
+const thumbs = [];
+let shownThumbs = [];
+
 function screen(title, ...children) {
   if (fixMap) { fixMap.remove(); fixMap = null; }
+  for (const url of shownThumbs) { URL.revokeObjectURL(url); }
+  shownThumbs = thumbs.splice(0);
   $("h-edit").textContent = title;
   $("edit-body").replaceChildren(...children.flat().filter(Boolean));
 }
@@ -274,6 +280,7 @@ function photoField(record) {
   const existing = record.photos.filter((p) => p.blob);
   const boxes = existing.map((p, i) => {
     const url = URL.createObjectURL(p.blob);
+    thumbs.push(url);
     return el("label", { class: "thumb" },
       el("input", { type: "checkbox", name: "keep", value: String(i), checked: true }),
       el("img", { src: url, alt: "" }));

@@ -77,7 +77,7 @@ export function problemLines(record) {
   for (const [field, message] of flatten(res.errors)) {
     lines.push(field === "non_field_errors" ? message : `${edit.fieldLabel(field)}:${message}`);
   }
-  if (!lines.length && res.status) { lines.push(`HTTP ${res.status}`); }
+  if (!lines.length && res.status && !fields) { lines.push(`HTTP ${res.status}`); }
   return lines;
 }
 
