@@ -187,6 +187,10 @@ def test_a_refused_report_corrected_arrives_once_and_the_refused_one_is_gone(
     assert page.input_value("#edit-description") == "网格外"
     assert page.locator("#fix-form .thumb input[name=keep]").is_checked()
     assert "不在任何网格内" in page.inner_text("#edit-body")
+    # The form survives the app being closed and opened again.
+    page.reload()
+    page.wait_for_selector("body[data-ready='1'][data-edit='case_report']")
+    assert page.input_value("#edit-description") == "网格外"
     # Leave the description empty: refused on the phone, in Chinese, before anything is saved.
     page.fill("#edit-description", "")
     page.click("#fix-form button[type=submit]")

@@ -9,6 +9,7 @@
  * current address) come masked in the pull, are never a base, and are shown only as a hint ("leave empty to keep").
  * Everything is checked here first with the registry's rules, in the worker's language. */
 
+import * as db from "./db.js";
 import * as geo from "./geo.js";
 import * as outbox from "./outbox.js";
 import { problemLines } from "./records.js";
@@ -303,7 +304,8 @@ async function allPhotos(record) {
 }
 
 async function fixScreen(uuid) {
-  const record = (ctx.records || []).find((r) => r.uuid === uuid);
+  // From IndexedDB, not the list: on a reload the route is drawn before the list.
+  const record = await db.getRecord(uuid);
   if (!record || record.state !== "attention") {
     screen(E.fixTitle, el("p", { class: "muted" }, L10N.allSent), back("#records"));
     return;
