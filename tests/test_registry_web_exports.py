@@ -83,7 +83,7 @@ def test_special_group_export_follows_the_list(city: MiniCity, client: Client) -
         on=dt.date(2026, 1, 1),
         details={"correction_start": "2026-01-01", "correction_end": "2027-01-01"},
     )
-    client.force_login(city.users["worker"])
+    client.force_login(city.users["community"])
     rows = data_rows(cells(client.get("/registry/export/special.xlsx")))
     assert [(r[0], r[1]) for r in rows] == [("社区矫正对象", "居民1")]
     assert AccessLog.objects.get().rows == 1

@@ -30,11 +30,14 @@ CENTRES = frozenset({Role.COMMUNITY_DISPATCHER, Role.SUBDISTRICT_DISPATCHER, Rol
 REGISTRY_EDITORS = frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.COMMUNITY_DISPATCHER, Role.ADMINISTRATOR})
 # Who reads the registry: staff in scope, except department handlers (they see a case's parties on the case).
 REGISTRY_READERS = frozenset(STAFF_ROLES - {Role.DEPARTMENT_HANDLER})
+# Who may take lists of people away as files: the centres and administrators (grid workers and heads work in the
+# app; leaders read figures, not people).
+REGISTRY_EXPORTERS = frozenset(CENTRES | {Role.ADMINISTRATOR})
 
 
 def _special_group_permissions() -> dict[str, frozenset[Role]]:
     roles = frozenset(Role(r) for r in settings.SPECIAL_GROUP_ROLES)
-    return {"view": roles, "change": roles & REGISTRY_EDITORS}
+    return {"view": roles, "change": roles & REGISTRY_EDITORS, "export": roles & REGISTRY_EXPORTERS}
 
 
 # model → action → roles allowed (within the node they hold the role on)
@@ -73,16 +76,18 @@ PERMISSIONS: dict[str, dict[str, frozenset[Role]]] = {
         "view": REGISTRY_READERS,
         "change": REGISTRY_EDITORS,
         "reveal": frozenset({Role.GRID_WORKER, Role.GRID_HEAD} | CENTRES),
-        "export": frozenset(CENTRES | {Role.ADMINISTRATOR}),
+        "export": REGISTRY_EXPORTERS,
     },
-    "household": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS},
+    # Lists that name people (households, tags, floating registrations, rental houses' landlords) export like people.
+    "household": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS, "export": REGISTRY_EXPORTERS},
     # Care-group tags (elderly living alone, disabled, low-income, left-behind children).
-    "persontag": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS},
+    "persontag": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS, "export": REGISTRY_EXPORTERS},
     # Special groups and key youth: only the roles that handle them (settings.SPECIAL_GROUP_ROLES, read at each
-    # check by allowed_roles(); this entry is its value at import, for readers of the table).
+    # check by allowed_roles(); this entry is its value at import, for readers of the table); of those, only the
+    # REGISTRY_EXPORTERS export.
     "specialgroup": _special_group_permissions(),
-    "rentalhouse": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS},
-    "floatingregistration": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS},
+    "rentalhouse": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS, "export": REGISTRY_EXPORTERS},
+    "floatingregistration": {"view": REGISTRY_READERS, "change": REGISTRY_EDITORS, "export": REGISTRY_EXPORTERS},
     "organisation": {"view": STAFF_ROLES, "change": REGISTRY_EDITORS, "export": REGISTRY_READERS},
     "facility": {"view": STAFF_ROLES, "change": REGISTRY_EDITORS | {Role.DEPARTMENT_HANDLER}},
     "accesslog": {"view": frozenset({Role.ADMINISTRATOR})},

@@ -168,7 +168,12 @@ class RegistryViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         return context
 
     def export_queryset(self) -> QuerySet[Any]:
-        return self.get_queryset()
+        """The rows the user may export: ``visible_to`` with the export's action (a role may read a list but not
+        take it away as a file)."""
+        actions = {act for _model, act in self.export_permissions} or {"view"}
+        assert len(actions) == 1, "one action per export"
+        manager: Any = self.scoped_model._default_manager
+        return self.optimize(manager.visible_to(self.request.user, actions.pop()))
 
     def export(self, request: Request) -> HttpResponse:
         user = request.user
@@ -237,9 +242,6 @@ class PersonViewSet(RegistryViewSet):
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.annotate(grid_code=F("grid__code"), building_code=F("building__code"))
-
-    def export_queryset(self) -> QuerySet[Any]:
-        return self.optimize(Person.objects.visible_to(self.request.user, "export"))
 
     def full_queryset(self) -> QuerySet[Any]:
         user = self.request.user
@@ -390,7 +392,7 @@ class HouseholdViewSet(RegistryViewSet):
     filterset_class = HouseholdFilterSet
     export_table = TABLES["households"]
     export_name = "households"
-    export_permissions = [("household", "view")]
+    export_permissions = [("household", "export")]
     export_logged = True
 
     def get_serializer_class(self) -> Any:
@@ -527,7 +529,7 @@ class TagViewSet(RegistryViewSet):
     filterset_class = PersonTagFilterSet
     export_table = TABLES["tags"]
     export_name = "tags"
-    export_permissions = [("persontag", "view"), ("specialgroup", "view")]
+    export_permissions = [("persontag", "export"), ("specialgroup", "export")]
     export_logged = True
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -610,7 +612,7 @@ class FloatingRegistrationViewSet(RegistryViewSet):
     filterset_class = FloatingRegistrationFilterSet
     export_table = TABLES["floating"]
     export_name = "floating-registrations"
-    export_permissions = [("floatingregistration", "view")]
+    export_permissions = [("floatingregistration", "export")]
     export_logged = True
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -670,7 +672,7 @@ class RentalHouseViewSet(RegistryViewSet):
     filterset_class = RentalHouseFilterSet
     export_table = TABLES["rentals"]
     export_name = "rental-houses"
-    export_permissions = [("rentalhouse", "view")]
+    export_permissions = [("rentalhouse", "export")]
     export_logged = True
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -757,9 +759,6 @@ class OrganisationViewSet(RegistryViewSet):
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.annotate(grid_code=F("grid__code"), building_code=F("building__code"))
-
-    def export_queryset(self) -> QuerySet[Any]:
-        return self.optimize(Organisation.objects.visible_to(self.request.user, "export"))
 
     def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         org = self.get_queryset().get(pk=pk)

@@ -43,7 +43,8 @@ class RegistryList:
     permission: str  # model name in PERMISSIONS
     action: str  # needed to open the page
     export_action: str  # needed to export
-    base: Callable[[Any], QuerySet[Any]]
+    #: (user, action) → the rows the user may open (action "view") or export (the list's ``export_action``)
+    base: Callable[[Any, str], QuerySet[Any]]
     filterset: Any
     defaults: dict[str, str] = field(default_factory=dict)
     personal: bool = False  # rows are about people: exports are logged as access to personal data
@@ -66,23 +67,17 @@ class RegistryList:
         user = request.user
         if not self.allowed(user, action):
             raise Http404
-        base = self.base(user) if action is None or action == self.action else self.base_for(user, action)
+        base = self.base(user, action or self.action)
         filterset = self.filterset(self.params(request) or None, queryset=base, request=request)
         valid = not filterset.is_bound or filterset.is_valid()
         qs = filterset.qs if valid else base.none()
         return filterset, (qs.select_related(*self.related) if self.related else qs)
 
-    def base_for(self, user: Any, action: str) -> QuerySet[Any]:
-        # The export of people is scoped by the "export" action, not "view": a role may read but not export.
-        if self.name == "people":
-            return Person.objects.visible_to(user, action).select_related("grid", "building", "house__building")
-        return self.base(user)
 
-
-def _tags(kinds: list[str]) -> Callable[[Any], QuerySet[Any]]:
-    def base(user: Any) -> QuerySet[Any]:
+def _tags(kinds: list[str]) -> Callable[[Any, str], QuerySet[Any]]:
+    def base(user: Any, action: str) -> QuerySet[Any]:
         return (
-            PersonTag.objects.visible_to(user)
+            PersonTag.objects.visible_to(user, action)
             .filter(kind__in=kinds)
             .select_related("person__grid", "person__building", "responsible")
         )
@@ -99,7 +94,7 @@ LISTS: dict[str, RegistryList] = {
             "person",
             "view",
             "export",
-            lambda u: Person.objects.visible_to(u).select_related("grid", "building", "house__building"),
+            lambda u, a: Person.objects.visible_to(u, a).select_related("grid", "building", "house__building"),
             PersonFilterSet,
             personal=True,
         ),
@@ -108,7 +103,7 @@ LISTS: dict[str, RegistryList] = {
             _("特殊人群和重点青少年"),
             "specialgroup",
             "view",
-            "view",
+            "export",
             _tags(RESTRICTED_KINDS),
             PersonTagFilterSet,
             {"current": "true"},
@@ -119,7 +114,7 @@ LISTS: dict[str, RegistryList] = {
             _("关爱对象"),
             "persontag",
             "view",
-            "view",
+            "export",
             _tags(OPEN_KINDS),
             PersonTagFilterSet,
             {"current": "true"},
@@ -130,8 +125,10 @@ LISTS: dict[str, RegistryList] = {
             _("流动人口登记"),
             "floatingregistration",
             "view",
-            "view",
-            lambda u: FloatingRegistration.objects.visible_to(u).select_related("person", "house__building", "grid"),
+            "export",
+            lambda u, a: FloatingRegistration.objects.visible_to(u, a).select_related(
+                "person", "house__building", "grid"
+            ),
             FloatingRegistrationFilterSet,
             {"expiring_within": str(settings.FLOATING_EXPIRY_NOTICE_DAYS)},
             personal=True,
@@ -142,8 +139,8 @@ LISTS: dict[str, RegistryList] = {
             _("出租屋"),
             "rentalhouse",
             "view",
-            "view",
-            lambda u: RentalHouse.objects.visible_to(u).select_related("house__building", "landlord", "grid"),
+            "export",
+            lambda u, a: RentalHouse.objects.visible_to(u, a).select_related("house__building", "landlord", "grid"),
             RentalHouseFilterSet,
             {"active": "true"},
             personal=True,
@@ -154,7 +151,7 @@ LISTS: dict[str, RegistryList] = {
             "organisation",
             "view",
             "export",
-            lambda u: Organisation.objects.visible_to(u).select_related("grid", "building"),
+            lambda u, a: Organisation.objects.visible_to(u, a).select_related("grid", "building"),
             OrganisationFilterSet,
         ),
         RegistryList(
@@ -163,7 +160,7 @@ LISTS: dict[str, RegistryList] = {
             "facility",
             "view",
             "view",
-            lambda u: Facility.objects.visible_to(u).select_related("grid", "owner_unit"),
+            lambda u, a: Facility.objects.visible_to(u, a).select_related("grid", "owner_unit"),
             FacilityFilterSet,
         ),
         RegistryList(
@@ -172,7 +169,7 @@ LISTS: dict[str, RegistryList] = {
             "accesslog",
             "view",
             "view",
-            lambda u: AccessLog.objects.visible_to(u).select_related("user", "person"),
+            lambda u, a: AccessLog.objects.visible_to(u, a).select_related("user", "person"),
             AccessLogFilterSet,
         ),
     ]

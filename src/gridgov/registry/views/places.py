@@ -46,6 +46,7 @@ def _list(request: HttpRequest, name: str, template: str, **extra: Any) -> HttpR
     context = list_context(request, filterset, qs)
     context["query"] = spec.params(request).urlencode()
     context.update({"title": spec.title, "list_name": name, "today": timezone.localdate()})
+    context["may_export"] = spec.allowed(request.user, spec.export_action)
     context["selected"] = {k: request.GET.get(k, spec.defaults.get(k, "")) for k in request.GET} | {
         k: v for k, v in spec.defaults.items() if k not in request.GET
     }

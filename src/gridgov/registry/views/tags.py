@@ -45,6 +45,7 @@ def _tag_list(request: HttpRequest, name: str) -> HttpResponse:
             "kinds": [(k, TagKind(k).label) for k in kinds],
             "today": timezone.localdate(),
             "may_visit": may(request.user, spec.permission, "change"),
+            "may_export": spec.allowed(request.user, spec.export_action),
             "selected": {
                 "kind": request.GET.getlist("kind"),
                 "area": request.GET.get("area", ""),
