@@ -16,7 +16,7 @@ from .. import services
 from ..export import TABLES, XLSX_CONTENT_TYPE, export_filename, write_xlsx
 from ..filters import ID_LIKE, PHONE_LIKE
 from ..models import AccessAction
-from .common import scope_label
+from .common import request_data, scope_label
 from .lists import LISTS
 
 
@@ -43,7 +43,7 @@ def export_list(request: HttpRequest, name: str) -> HttpResponse:
     if not spec.allowed(request.user, spec.export_action):
         raise PermissionDenied(_("您的角色不能导出此列表。"))
     _filterset, qs = spec.filter(request, spec.export_action)
-    responsible = request.GET.get("responsible", "")
+    responsible = request_data(request).get("responsible", "")
     if name in ("special", "care") and responsible:
         qs = (
             qs.filter(responsible=request.user) if responsible == "me" else qs.filter(responsible__username=responsible)
@@ -51,14 +51,19 @@ def export_list(request: HttpRequest, name: str) -> HttpResponse:
     filters = describe_filters(spec.params(request))
     table = TABLES[name]
     data, rows = write_xlsx(table=table, rows=table.rows(qs), user=request.user, filters=filters)
-    area = request.GET.get("area", "").strip()
+    # The log row is filed under the exporter's scope (where their administrators read it), narrowed to the area
+    # filter only when that lies inside it — as the API does; a request cannot file it elsewhere.
+    scope_code = scope_label(request.user, spec.permission, spec.export_action)
+    area = request_data(request).get("area", "").strip()
+    if area.isdigit() and area.startswith(scope_code):
+        scope_code = area
     services.log_bulk_access(
         by=request.user,
         action=AccessAction.EXPORT,
         rows=rows,
         detail=f"{name}?{filters}" if filters else name,
         reason=str(spec.title),
-        scope_code=area if area.isdigit() else scope_label(request.user, spec.permission, spec.export_action),
+        scope_code=scope_code,
     )
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{export_filename(name)}"'
