@@ -6,10 +6,11 @@ Each record of a batch is handled on its own, in order, and answers with its own
   ``FIELDWORK_CLOCK_SKEW_S``): 400 otherwise;
 - a UUID already in the ledger (:class:`~gridgov.fieldwork.models.ClientRecord`) answers 200 with the stored result
   when user, kind and content are the same (a replay), 409 with the differing fields when not;
-- otherwise, in one transaction (a savepoint when the caller holds one), the kind's service runs and the ledger
-  row is written with what the record became: 201. A ``ValidationError`` is a 400 with field errors,
-  ``PermissionDenied`` (or the case loop's refusal) a 403, "does not exist" (out of scope included) a 404, a
-  stale person or rental edit a 409 with the conflicting fields and the server's version.
+- otherwise, in one transaction (a savepoint when the caller holds one), the ledger row is inserted first (it
+  reserves the UUID: a concurrent send of the same record waits for this transaction, then answers as a replay),
+  the kind's service runs and the row is completed with what the record became: 201. A ``ValidationError`` is a
+  400 with field errors, ``PermissionDenied`` (or the case loop's refusal) a 403, "does not exist" (out of scope
+  included) a 404, a stale person or rental edit a 409 with the conflicting fields and the server's version.
 
 One bad record never stops the batch: its transaction is rolled back and the next record goes on.
 
@@ -105,31 +106,47 @@ def handle_record(user: Any, raw: Any) -> Outcome:
     key = str(record.uuid)
     content = ledger_content(record)
     digest = content_hash(content)
-    existing = ClientRecord.objects.filter(pk=record.uuid).first()
+    existing = _ledger_row(record.uuid)
     if existing is not None:
         return _replay(user, existing, record, content, digest)
     try:
         with transaction.atomic():
-            result = HANDLERS[record.kind](user, record)
-            ClientRecord.objects.create(
+            # The UUID is reserved first: a second send of the same record arriving meanwhile (two tabs, a retry
+            # racing the first send) waits on this row's key until this transaction ends, then finds it taken and
+            # answers as a replay instead of running the kind's service a second time.
+            ledger = ClientRecord.objects.create(
                 uuid=record.uuid,
                 kind=record.kind,
                 user=user,
                 content=content,
                 content_hash=digest,
                 made_at=record.made_at,
-                result=encode_result(result),
                 photos_expected=record.photos,
             )
+            try:
+                result = HANDLERS[record.kind](user, record)
+            except IntegrityError as exc:
+                raise _HandlerIntegrityError from exc  # the service's own conflict, not the reservation
+            ledger.result = encode_result(result)
+            ledger.save(update_fields=["result"])
     except IntegrityError as exc:
-        # The same UUID arrived at the same time (two tabs, a retry racing the first send): answer as a replay.
-        existing = ClientRecord.objects.filter(pk=record.uuid).first()
+        existing = _ledger_row(record.uuid)
         if existing is None:
             return _refusal(key, exc)
         return _replay(user, existing, record, content, digest)
+    except _HandlerIntegrityError as exc:
+        return _refusal(key, exc.__cause__ if isinstance(exc.__cause__, Exception) else exc)
     except Exception as exc:  # one bad record never stops the batch
         return _refusal(key, exc)
     return Outcome(key, 201, result=result)
+
+
+class _HandlerIntegrityError(Exception):
+    """An ``IntegrityError`` raised by a kind's service (told apart from the ledger row's own key)."""
+
+
+def _ledger_row(pk: uuid.UUID) -> ClientRecord | None:
+    return ClientRecord.objects.filter(pk=pk).first()
 
 
 def _replay(user: Any, existing: ClientRecord, record: Record, content: dict[str, Any], digest: str) -> Outcome:
