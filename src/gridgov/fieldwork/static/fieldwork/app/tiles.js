@@ -299,18 +299,20 @@ async function download(p) {
   }
   const { stop, done, total, failed, status } = run;
   run = null;
-  setState("idle");
   const complete = !stop && !failed;
   try {
     await writeMeta(cache, { template: cfg.tileUrl, at: new Date().toISOString(), complete });
   } catch (error) { /* the quota again: the tiles stored are kept and counted all the same */ }
-  if (!stop && !failed) { await showStored(); return; }
   const counts = { a: done, n: total };
-  if (stop && stop.reason === "user") { await showStored(fmt(T.stopped, counts)); return; }
-  if (stop && stop.reason === "quota") { await showStored(fmt(T.quota, counts), "bad"); return; }
-  if (stop && stop.reason === "refused") { await showStored(fmt(T.refused, { ...counts, s: stop.detail }), "bad"); return; }
-  if (stop) { await showStored(fmt(T.interrupted, counts), "bad"); return; }
-  await showStored(fmt(T.failed, { ...counts, f: failed, s: status }), "bad");
+  const [message, kind] = complete ? ["", ""]
+    : !stop ? [fmt(T.failed, { ...counts, f: failed, s: status }), "bad"]
+      : stop.reason === "user" ? [fmt(T.stopped, counts), ""]
+        : stop.reason === "quota" ? [fmt(T.quota, counts), "bad"]
+          : stop.reason === "refused" ? [fmt(T.refused, { ...counts, s: stop.detail }), "bad"]
+            : [fmt(T.interrupted, counts), "bad"];
+  // The outcome is on the screen before the card leaves the "running" state.
+  await showStored(message, kind);
+  setState("idle");
 }
 
 /** Called once by views.setup(). Without a tile URL there is nothing to download: the card stays hidden. */
