@@ -415,3 +415,25 @@ def test_a_rental_house_checked_from_the_grid_map_arrives(
     db = stored(srv)
     assert (db["rooms"], db["checked"], db["rented"]) == (before["rooms"] + 2, today, before["rented"])
     assert db["rental_version"] == before["rental_version"] + 1
+
+
+def test_a_refused_photo_can_be_given_up_and_its_record_counts_as_sent(
+    phone: tuple[Any, Any], server: tuple[FieldServer, dict[str, Any]]
+) -> None:
+    srv, ids = server
+    _context, page = phone
+    srv.run_python(CLEAR)
+    tab(page, "records")
+    # A visit with a "photo" that is no image: the visit is stored, the photo refused (400).
+    uuid = save(page, "visit", {"person": ids["person"], "situation": "正常", "needs": ""}, b"not an image at all")
+    sync(page)
+    page.wait_for_selector(f"#record-list li[data-uuid='{uuid}'][data-state='attention']")
+    item = row(page, uuid)
+    assert "记录本身已保存" in item.inner_text()
+    assert item.locator("[data-action=fix], [data-action=discard]").count() == 0  # the record is on the server
+    item.locator("[data-action=photo]").click()
+    item.locator("[data-action=confirm]").click()
+    page.wait_for_selector(f"#record-list li[data-uuid='{uuid}'][data-state='sent']")
+    (record,) = phone_records(page)
+    assert record["photos"] == 0
+    assert stored(srv)["records"] == [uuid]
