@@ -4,6 +4,8 @@ admission, accept / redo / remind; a task is reported from the phone through the
 figures per worker and grid for a month or a day.
 
 Reads go through ``visible_to`` (a grid worker sees only their own records, as on the pages); out of scope is 404.
+A visit about a special group or key youth is shown only to the roles that may see those groups
+(``VisitQuerySet.readable_by``).
 Writes call the services: an unadmitted matter is a 400 on ``category``, a role that may not is a 403."""
 
 from __future__ import annotations
@@ -316,6 +318,11 @@ class VisitViewSet(FieldViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     scoped_model = Visit
     serializer_class = VisitSerializer
     filter_backends: list[Any] = []
+
+    def scoped_queryset(self) -> Any:
+        # A visit about a special group or key youth is read only by the roles that may see those groups.
+        qs = super().scoped_queryset()
+        return qs if getattr(self, "swagger_fake_view", False) else qs.readable_by(self.request.user)
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         qs = queryset.select_related("worker").order_by("-made_at")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.registry.models.base import RegistryQuerySet
@@ -11,6 +14,27 @@ from gridgov.registry.models.base import RegistryQuerySet
 
 class VisitQuerySet(RegistryQuerySet):
     scope_name = "visit"
+
+    def readable_by(self, user: Any) -> VisitQuerySet:
+        """The visits whose content (situation, needs, tag) ``user`` may read, on top of ``visible_to``: a visit
+        about a special group or key youth — its tag is one, or its person has (or had) such a tag, since a visit
+        without a tag moves all of them — only for roles in ``settings.SPECIAL_GROUP_ROLES``, within their scope
+        (as the tags themselves, ``PersonTagQuerySet.visible_to``). Figures count visits through ``visible_to``
+        alone: a count names nobody."""
+        from gridgov.accounts.scope import scope_for
+        from gridgov.registry.models import RESTRICTED_KINDS, PersonTag
+
+        special = scope_for(user, "specialgroup", "view")
+        if special.everything:
+            return self
+        restricted = PersonTag.objects.filter(kind__in=RESTRICTED_KINDS)
+        sensitive = Q(Exists(restricted.filter(pk=OuterRef("tag_id")))) | Q(
+            Exists(restricted.filter(person_id=OuterRef("person_id")))
+        )
+        allowed = ~sensitive
+        if not special.empty:
+            allowed |= self.scope_q(special)
+        return self.filter(allowed)
 
 
 class Visit(models.Model):
