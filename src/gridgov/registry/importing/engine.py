@@ -383,6 +383,31 @@ def _place_fields(house: House | None, building: Building | None, grid: Grid | N
     return {"house": house, "building": building, "grid": grid, "scope_code": grid.code if grid is not None else ""}
 
 
+def _pk(fields: dict[str, Any], name: str) -> Any:
+    if f"{name}_id" in fields:
+        return fields[f"{name}_id"]
+    target = fields.get(name)
+    return target.pk if target is not None else None
+
+
+def keep_place(
+    fields: dict[str, Any], present: set[str], *, grid_id: Any, building_id: Any = None, house_id: Any = None
+) -> None:
+    """On update, a place column the file does not have leaves the registered value alone — as any other absent
+    column does — unless the row moves the record out of it: without 楼栋编码 the building stays while the grid
+    is the same, without 房号 the house stays while the building (households: the grid) is the same. A blank
+    cell in a column the file has still clears the value."""
+    if "building" in fields and "building" not in present:
+        fields.pop("building")
+        fields["building_id"] = building_id if _pk(fields, "grid") == grid_id else None
+    if "house" in fields and "house_number" not in present:
+        fields.pop("house")
+        same = _pk(fields, "building") == building_id if "building_id" in fields or "building" in fields else None
+        if same is None:  # a household has no building: the house stays while the grid is the same
+            same = _pk(fields, "grid") == grid_id
+        fields["house_id"] = house_id if same else None
+
+
 class PersonImporter(Importer):
     kind = ImportKind.PERSON
     model = Person
@@ -432,8 +457,15 @@ class PersonImporter(Importer):
         keys = [r.key for r in records]
         if not keys:
             return {}
-        rows = Person.objects.filter(id_number_index__in=keys).values_list("id_number_index", "pk", "scope_code")
-        return {index: (pk, scope_code) for index, pk, scope_code in rows}
+        rows = Person.objects.filter(id_number_index__in=keys).values_list(
+            "id_number_index", "pk", "scope_code", "grid_id", "building_id", "house_id"
+        )
+        return {index: rest for index, *rest in rows}
+
+    def match(self, record: Record, found: Any, errors: list[RowError]) -> None:
+        super().match(record, found, errors)
+        if record.pk is not None:
+            keep_place(record.fields, self.present_fields, grid_id=found[2], building_id=found[3], house_id=found[4])
 
     def registered_elsewhere(self) -> str:
         return _("该证件号码已在其他辖区登记,不在您的管辖范围内。")
@@ -516,8 +548,10 @@ class HouseholdImporter(Importer):
         if not keys:
             return {}
         found = {
-            n: [pk, sc, None]
-            for n, pk, sc in Household.objects.filter(number__in=keys).values_list("number", "pk", "scope_code")
+            n: [pk, sc, None, grid_id, house_id, house_grid_id]
+            for n, pk, sc, grid_id, house_id, house_grid_id in Household.objects.filter(number__in=keys).values_list(
+                "number", "pk", "scope_code", "grid_id", "house_id", "house__building__grid_id"
+            )
         }
         for n, person_id in Membership.objects.filter(
             household__number__in=keys, relation=Relation.HEAD, valid_to__isnull=True
@@ -532,6 +566,8 @@ class HouseholdImporter(Importer):
         super().match(record, found, errors)
         if errors:
             return
+        if record.pk is not None:
+            keep_place(record.fields, self.present_fields, grid_id=found[5], house_id=found[4])
         head = record.extra["head"]
         current = self.head_households.get(head)
         if found is not None and found[2] is not None and found[2] != head:
@@ -669,17 +705,22 @@ class OrganisationImporter(Importer):
         names = {r.fields["name"] for r in records if r.key.startswith("n:")}
         found: dict[str, Any] = {}
         if codes:
-            for uscc, pk, scope_code in Organisation.objects.filter(uscc__in=codes).values_list(
-                "uscc", "pk", "scope_code"
+            for uscc, *rest in Organisation.objects.filter(uscc__in=codes).values_list(
+                "uscc", "pk", "scope_code", "grid_id", "building_id"
             ):
-                found[f"u:{uscc}"] = (pk, scope_code)
+                found[f"u:{uscc}"] = rest
         if names:
             grids = {r.fields["scope_code"] for r in records if r.key.startswith("n:")}
-            for name, pk, scope_code in Organisation.objects.filter(
-                uscc="", name__in=names, scope_code__in=grids
-            ).values_list("name", "pk", "scope_code"):
-                found.setdefault(f"n:{scope_code}:{name}", (pk, scope_code))
+            for name, *rest in Organisation.objects.filter(uscc="", name__in=names, scope_code__in=grids).values_list(
+                "name", "pk", "scope_code", "grid_id", "building_id"
+            ):
+                found.setdefault(f"n:{rest[1]}:{name}", rest)
         return found
+
+    def match(self, record: Record, found: Any, errors: list[RowError]) -> None:
+        super().match(record, found, errors)
+        if record.pk is not None:
+            keep_place(record.fields, self.present_fields, grid_id=found[2], building_id=found[3])
 
     def registered_elsewhere(self) -> str:
         return _("该统一社会信用代码已在其他辖区登记,不在您的管辖范围内。")
