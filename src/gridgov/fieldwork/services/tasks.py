@@ -1,5 +1,6 @@
 """Tasks for grid workers: assigned by a centre only for an admitted matter (事项清单 + 准入制), reported back
-from the phone with proof, accepted or sent back; reminders; overdue flagged by the sweep."""
+from the phone with proof, accepted or sent back; reminders; overdue flagged by the sweep, and frozen when the
+report arrives (by the server's clock)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,10 @@ def report_task(*, by: Any, task: Task, report: str, reported_at: datetime, reco
         raise ValidationError({"task": _("该任务当前不能反馈(状态:%(s)s)。") % {"s": locked.get_status_display()}})
     if not report.strip():
         raise ValidationError({"report": _("请填写完成情况。")})
+    # Overdue is frozen now, by the server's clock: the phone's time may be earlier (made offline, or set back), and
+    # the sweep only looks at open tasks, so a report arriving after the deadline between two sweeps would escape.
+    if timezone.now() > locked.due_at:
+        locked.overdue = True
     locked.status = TaskStatus.REPORTED
     locked.report = report.strip()
     locked.reported_at = reported_at
