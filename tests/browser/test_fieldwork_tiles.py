@@ -228,6 +228,8 @@ def shot(page: Any, name: str) -> None:
 
 
 def test_download_resume_offline_map_and_delete(chromium: Any, server: FieldServer, tiles: TileServer) -> None:
+    # The tile server's log is shared by the tests: this one reads the part after these marks.
+    browsed, base = len(tiles.requests("no-cors")), len(tiles.requests("cors"))
     context, page = open_app(chromium, server)
     try:
         open_map(page)
@@ -237,11 +239,11 @@ def test_download_resume_offline_map_and_delete(chromium: Any, server: FieldServ
         # The map shows tiles seen while browsing (they go to the service worker's bounded cache).
         page.wait_for_function("document.querySelectorAll('#grid-map img.leaflet-tile-loaded').length > 0")
         page.wait_for_load_state("networkidle")
-        seen = {parse(p) for p in tiles.requests("no-cors")}
+        seen = {parse(p) for p in tiles.requests("no-cors")[browsed:]}
         assert seen, tiles.log
 
         # The plan: 14–16 (35 tiles), 17 left out above the cap, with an estimate of the size.
-        tiles.hold(after=HOLD_AFTER)
+        tiles.hold(after=base + HOLD_AFTER)
         page.click("#tiles-download")
         page.wait_for_selector("#tiles[data-state='confirm']")
         plan = page.inner_text("#tiles-plan")
@@ -267,7 +269,7 @@ def test_download_resume_offline_map_and_delete(chromium: Any, server: FieldServ
         first = cached(page)
         assert 0 < len(first) < planned
         before = len(tiles.requests("cors"))
-        assert before == HOLD_AFTER + held  # every one that reached it; only the served ones are in the cache
+        assert before == base + HOLD_AFTER + held  # every one that reached it; only the served ones are in the cache
 
         context.set_offline(False)
         page.wait_for_function("navigator.onLine === true")
@@ -289,7 +291,7 @@ def test_download_resume_offline_map_and_delete(chromium: Any, server: FieldServ
         first_set = {url_tile(u) for u in first}
         assert len(stored) == planned == 35
         downloads = [parse(p) for p in tiles.requests("cors")]
-        served, resumed = downloads[:HOLD_AFTER], downloads[before:]
+        served, resumed = downloads[base : base + HOLD_AFTER], downloads[before:]
         assert set(served) == first_set - seen and len(set(served)) == HOLD_AFTER
         assert len(resumed) == len(set(resumed))
         assert set(resumed) == stored - first_set - seen
@@ -382,6 +384,37 @@ def test_tiles_the_service_refuses_are_reported_and_fetched_on_the_next_tap(
         assert len(first_run) == len(set(first_run)) and set(first_run) == stored - seen
     finally:
         tiles.failing = set()
+        context.close()
+
+
+def test_stop_keeps_what_came_and_the_next_tap_goes_on(chromium: Any, server: FieldServer, tiles: TileServer) -> None:
+    context, page = open_app(chromium, server)
+    try:
+        open_map(page)
+        page.wait_for_selector("#tiles:not([hidden])")
+        page.wait_for_load_state("networkidle")
+        tiles.hold(after=len(tiles.requests("cors")) + 5)
+        page.click("#tiles-download")
+        page.wait_for_selector("#tiles[data-state='confirm']")
+        planned = int(page.get_attribute("#tiles", "data-planned") or 0)
+        page.click("#tiles-go")
+        page.wait_for_function("Number(document.getElementById('tiles').dataset.done) >= 5")
+        page.click("#tiles-stop")
+        page.wait_for_selector("#tiles[data-state='idle']")
+        tiles.release()
+        kept = len(cached(page))
+        assert 5 <= kept < planned
+        assert f"已停止:已下载 {kept}/{planned} 张" in page.inner_text("#tiles-status")
+        assert page.is_visible("#tiles-delete")  # what came can be deleted too
+
+        page.click("#tiles-download")
+        page.wait_for_selector("#tiles[data-state='confirm']")
+        assert f"已下载 {kept} 张,还需下载 {planned - kept} 张" in page.inner_text("#tiles-plan")
+        page.click("#tiles-go")
+        page.wait_for_selector("#tiles-status.ok")
+        assert len(cached(page)) == planned
+    finally:
+        tiles.release()
         context.close()
 
 
