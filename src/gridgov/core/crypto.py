@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import os
@@ -56,11 +57,36 @@ def key_id(raw: bytes) -> str:
 
 
 def _installation_key(name: str) -> str:
+    """The key kept in the data directory, made by whichever process needs it first. Several processes (web
+    workers, the Celery worker) may start together on a fresh installation: all of them must end up with the
+    same key, or rows encrypted by one would not open in the others."""
     path = Path(settings.DATA_DIR) / name
-    if not path.exists():
-        path.write_text(new_key())
-        path.chmod(0o600)
+    for _attempt in range(2):
+        try:
+            text = path.read_text().strip()
+        except FileNotFoundError:
+            _create_key_file(path)
+            continue
+        if not text:
+            raise ImproperlyConfigured(f"{path} is empty: remove it to make a new key, or restore the key it held")
+        return text
     return path.read_text().strip()
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key to a private temporary file, then link it to ``path``: the link appears whole or not at
+    all, and never replaces a key another process linked first (that one wins; ours is dropped)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, not even briefly
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(new_key())
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # another process linked its key first: that one is the key
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
