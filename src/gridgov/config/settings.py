@@ -244,6 +244,12 @@ FIELDWORK_MAX_OUTSIDE_SHARE = float(os.environ.get("GRIDGOV_FIELDWORK_MAX_OUTSID
 FIELDWORK_OUTSIDE_BUFFER_M = float(os.environ.get("GRIDGOV_FIELDWORK_OUTSIDE_BUFFER_M", "100"))
 # A check-in farther than this from the building is kept but flagged as far.
 FIELDWORK_CHECKIN_RADIUS_M = float(os.environ.get("GRIDGOV_FIELDWORK_CHECKIN_RADIUS_M", "150"))
+# A patrol's hours are the time its track covers: a step between two points counts at most this many seconds,
+# a patrol at most this many hours; an ended patrol whose track covers less than this share of its stop − start
+# is flagged (docs/fieldwork-sync.md, gridgov.fieldwork.track).
+FIELDWORK_TRACK_MAX_GAP_S = int(os.environ.get("GRIDGOV_FIELDWORK_TRACK_MAX_GAP_S", "300"))
+FIELDWORK_MAX_PATROL_HOURS = float(os.environ.get("GRIDGOV_FIELDWORK_MAX_PATROL_HOURS", "12"))
+FIELDWORK_MIN_TRACK_SHARE = float(os.environ.get("GRIDGOV_FIELDWORK_MIN_TRACK_SHARE", "0.5"))
 # A phone record made more than this many seconds ahead of the server's clock is refused (docs/fieldwork-sync.md).
 FIELDWORK_CLOCK_SKEW_S = int(os.environ.get("GRIDGOV_FIELDWORK_CLOCK_SKEW_S", "300"))
 # Floating-population registrations expiring within this many days are listed for renewal.

@@ -487,13 +487,13 @@ def write_patrols(plans: Sequence[PatrolPlan]) -> None:
     # In the order of the patrol ids: the track point indexes, which begin with the patrol's id, then grow at
     # their end (several times faster than random inserts).
     for p in sorted(plans, key=lambda p: p.id.hex):
-        fig = figures(p.points, p.grid.boundary)
+        fig = figures(p.points, p.grid.boundary, started_at=p.started_at, ended_at=p.ended_at)
         patrol_id = pk.get_db_prep_value(p.id, connection)
         rows.append(
             Patrol(
                 id=p.id, worker=p.worker, grid=p.grid, scope_code=p.grid.code, status=PatrolStatus.ENDED,
                 started_at=p.started_at, ended_at=p.ended_at, distance_m=fig.distance_m,
-                duration_s=max(0, int((p.ended_at - p.started_at).total_seconds())), points=fig.points,
+                duration_s=fig.duration_s, points=fig.points,
                 outside_share=fig.outside_share, flagged=fig.flagged, flags=fig.flags,
             )
         )  # fmt: skip

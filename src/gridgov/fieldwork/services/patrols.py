@@ -1,7 +1,14 @@
-"""Patrols: start, add track points (figures and flags recomputed), check in at a building, stop."""
+"""Patrols: start, add track points (figures and flags recomputed), check in at a building, stop.
+
+A patrol's hours are the time its track covers (``gridgov.fieldwork.track``), never the phone's stop − start: the
+phone's clock is checked where it can be — a track point later than the server's clock (beyond
+``FIELDWORK_CLOCK_SKEW_S``), earlier than the patrol's start or later than its stop (beyond ``POINT_SLACK_S``) is
+refused — and a second stop changes nothing.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -10,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.scope import scope_for
@@ -17,6 +25,10 @@ from gridgov.territory.models import Building, Grid
 
 from ..models import CheckIn, Patrol, PatrolStatus, TrackPoint
 from ..track import Point, figures, haversine_m
+
+#: A track point may be this much earlier than the patrol's start (a position the phone had cached when the
+#: worker tapped start) or later than its stop (a position taken while stopping); it counts only inside them.
+POINT_SLACK_S = 60
 
 
 def worker_grids(user: Any) -> list[Grid]:
@@ -57,6 +69,18 @@ def _own_patrol(by: Any, patrol_id: Any) -> Patrol:
     return patrol
 
 
+def _check_times(patrol: Patrol, points: Sequence[Point]) -> None:
+    slack = dt.timedelta(seconds=POINT_SLACK_S)
+    latest = timezone.now() + dt.timedelta(seconds=settings.FIELDWORK_CLOCK_SKEW_S)
+    for p in points:
+        if p.t > latest:
+            raise ValidationError({"points": _("轨迹点时间晚于服务器当前时间,请校准手机时间。")})
+        if p.t < patrol.started_at - slack:
+            raise ValidationError({"points": _("轨迹点时间早于巡查开始时间。")})
+        if patrol.ended_at is not None and p.t > patrol.ended_at + slack:
+            raise ValidationError({"points": _("轨迹点时间晚于巡查结束时间。")})
+
+
 @transaction.atomic
 def add_points(*, by: Any, patrol_id: Any, points: Sequence[Point]) -> Patrol:
     """Store points (a point already stored at the same time is skipped: batches may overlap) and recompute."""
@@ -64,6 +88,7 @@ def add_points(*, by: Any, patrol_id: Any, points: Sequence[Point]) -> Patrol:
     for p in points:
         if not (-180 <= p.lon <= 180 and -90 <= p.lat <= 90):
             raise ValidationError({"points": _("轨迹点坐标无效。")})
+    _check_times(patrol, points)
     TrackPoint.objects.bulk_create(
         [TrackPoint(patrol=patrol, t=p.t, lon=p.lon, lat=p.lat, accuracy_m=p.accuracy_m) for p in points],
         ignore_conflicts=True,
@@ -73,23 +98,27 @@ def add_points(*, by: Any, patrol_id: Any, points: Sequence[Point]) -> Patrol:
 
 
 def recompute(patrol: Patrol) -> None:
+    """The figures and flags of the whole track (hours: the time the track covers inside the patrol's window)."""
     rows = patrol.track.order_by("t").values_list("t", "lon", "lat", "accuracy_m")
-    fig = figures([Point(*r) for r in rows], patrol.grid.boundary)
+    fig = figures(
+        [Point(*r) for r in rows], patrol.grid.boundary, started_at=patrol.started_at, ended_at=patrol.ended_at
+    )
     patrol.distance_m = fig.distance_m
     patrol.points = fig.points
     patrol.outside_share = fig.outside_share
     patrol.flags = fig.flags
     patrol.flagged = fig.flagged
-    if patrol.ended_at is not None:
-        patrol.duration_s = max(0, int((patrol.ended_at - patrol.started_at).total_seconds()))
-    else:
-        patrol.duration_s = fig.duration_s
+    patrol.duration_s = fig.duration_s
     patrol.save(update_fields=["distance_m", "points", "outside_share", "flags", "flagged", "duration_s"])
 
 
 @transaction.atomic
 def stop_patrol(*, by: Any, patrol_id: Any, ended_at: datetime) -> Patrol:
+    """End a patrol. A patrol already ended stays as it is: a second stop (another phone, a resent record with a
+    new number) does not move its end."""
     patrol = _own_patrol(by, patrol_id)
+    if patrol.status == PatrolStatus.ENDED:
+        return patrol
     if ended_at < patrol.started_at:
         raise ValidationError({"ended_at": _("结束时间早于开始时间。")})
     patrol.status = PatrolStatus.ENDED
