@@ -40,6 +40,7 @@ Deterministic: seeded generators choose the days, walks, check-ins, visits and t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import random
@@ -92,9 +93,13 @@ JUMP_RATE = 0.01
 OUTSIDE_RATE = 0.005
 #: Share of the overdue tagged people visited in the last days (the rest stay overdue).
 OVERDUE_VISITED = 0.55
+#: The share of the grid's buildings on the usual round of each showcase grid's worker, in code order.
+SHOWCASE_ROUTES = (1.0, 0.85, 0.6, 0.4, 0.95, 0.3, 0.7)
 #: Tasks per grid in 冈头社区, and the chance of one task in any other grid.
 SHOWCASE_TASKS = 6
 OTHER_GRID_TASK_CHANCE = 0.35
+#: How many days before the build each kind of task was assigned (from, to).
+TASK_AGE_DAYS = {"assigned": (0, 2), "redo": (1, 4), "reported": (1, 6), "accepted": (5, 29), "overdue": (12, 29)}
 #: (status, weight) of the tasks; "overdue" is an open task past its deadline.
 TASK_STATES: tuple[tuple[str, float], ...] = (
     ("assigned", 20),
@@ -268,6 +273,18 @@ class _GridPlace:
             [(b[2], b[3]) for b in buildings], lon0, lat0, kx, ky,
         )  # fmt: skip
 
+    def route(self, r: random.Random, share: float) -> _GridPlace:
+        """The buildings of the worker's usual round: ``share`` of the grid's (at least two), near one another."""
+        n = len(self.ids)
+        keep = sorted(self.nearest[r.randrange(n)][: max(min(n, 2), round(n * share))])
+        return dataclasses.replace(
+            self,
+            ids=[self.ids[i] for i in keep],
+            codes=[self.codes[i] for i in keep],
+            xy=self.xy[keep],
+            lonlat_of=[self.lonlat_of[i] for i in keep],
+        )
+
     def lonlat(self, xy: np.ndarray) -> np.ndarray:
         return np.column_stack([self.lon0 + xy[:, 0] / self.kx, self.lat0 + xy[:, 1] / self.ky])
 
@@ -340,7 +357,7 @@ def walk(
     if flag == "speed":  # the phone's GPS jumps kilometres away for a minute or two, then back
         k = len(lonlat) // 2
         angle = r.uniform(0, 2 * math.pi)
-        far = diagonal + r.uniform(2500, 5000)
+        far = diagonal + r.uniform(700, 1300)
         lonlat[k : k + 3, 0] += far * math.cos(angle) / place.kx
         lonlat[k : k + 3, 1] += far * math.sin(angle) / place.ky
     elif flag == "outside":  # most of the walk somewhere else: rides off (an e-bike, 5 m/s), walks there, back
@@ -412,10 +429,17 @@ def _plan_patrols(
     for place in places:
         worker = workers[place.grid.pk]
         demo_community = place.grid.code.startswith(showcase)
-        # How diligent this worker is: the share of working days with a patrol.
-        diligence = r.choice((0.95, 0.9, 0.85, 0.75, 0.6, 0.45, 0.3)) if not demo_community else r.uniform(0.75, 0.95)
-        if r.random() < 0.04 and not demo_community:
-            diligence = 0.05  # a nominal grid (挂名网格): on paper only
+        # How diligent this worker is: the share of working days with a patrol, and the share of the grid's
+        # buildings on their usual round (the rest are never checked: coverage differs from grid to grid).
+        if demo_community:
+            diligence = r.uniform(0.75, 0.95)
+            share = SHOWCASE_ROUTES[shown.index(place.grid.code) % len(SHOWCASE_ROUTES)]
+        else:
+            diligence = r.choice((0.95, 0.9, 0.85, 0.75, 0.6, 0.45, 0.3))
+            share = r.choice((1.0, 0.9, 0.75, 0.6, 0.45, 0.3))
+            if r.random() < 0.04:
+                diligence = 0.05  # a nominal grid (挂名网格): on paper only
+        place = place.route(r, share)
         for back in range(DAYS - 1, -1, -1):
             day = today - dt.timedelta(days=back)
             forced = demo_community and day == latest
@@ -423,11 +447,11 @@ def _plan_patrols(
             if not forced and r.random() >= p:
                 continue
             windows = [(8 * 60, 10 * 60 + 30)]
-            if r.random() < 0.35:
+            if r.random() < 0.25:
                 windows.append((14 * 60 + 30, 16 * 60))
             for lo, hi in windows:
                 start = _local(day, r.uniform(lo, hi))
-                minutes = r.uniform(50, 120)
+                minutes = r.uniform(45, 110)
                 if day == today:
                     room = (local_now - start).total_seconds() / 60 - 5
                     if room < 40 and forced:
@@ -641,13 +665,24 @@ def _office_moment(r: random.Random, day: dt.date) -> dt.datetime:
     return _local(day, r.choice((r.uniform(8 * 60 + 40, 11 * 60 + 40), r.uniform(14 * 60 + 10, 17 * 60 + 10))))
 
 
+def _recent_office_moment(r: random.Random, now: dt.datetime, lo: int, hi: int) -> dt.datetime:
+    """A moment in office hours on a working day between ``lo`` and ``hi`` days before ``now``'s day, before now."""
+    today = timezone.localtime(now, SHANGHAI).date()
+    for _attempt in range(60):
+        day = today - dt.timedelta(days=r.randint(lo, hi))
+        moment = _office_moment(r, day)
+        if is_working_day(day) and moment < now:
+            return moment
+        lo, hi = lo + 1, hi + 1
+    return now - dt.timedelta(hours=1)
+
+
 def _write_tasks(r: random.Random, grids: list[Grid], workers: dict[int, User], now: dt.datetime, showcase: str) -> int:
     """Tasks through the services (admission enforced by ``assign_task``), then their times moved back and the
     overdue sweep run."""
     categories = list(MatterCategory.objects.grid_assignable().exclude(parent=None).order_by("code"))
     if not categories:
         return 0
-    today = timezone.localtime(now, SHANGHAI).date()
     dispatchers: dict[str, User | None] = {}
     states, weights = zip(*TASK_STATES, strict=True)
     written = 0
@@ -667,15 +702,13 @@ def _write_tasks(r: random.Random, grids: list[Grid], workers: dict[int, User], 
         for state in wanted:
             category = r.choice(categories)
             limit = category.limit("handle")
-            if state in ("assigned",):  # recent enough to be within its limit
-                assigned = now - dt.timedelta(minutes=r.uniform(30, 60 * 24))
-                if add_working_time(assigned, *limit) <= now:
-                    category = next(c for c in categories if c.limit("handle")[1] == "days")
-                    limit = category.limit("handle")
-            else:
-                assigned = _office_moment(r, today - dt.timedelta(days=r.randint(12, DAYS - 1)))
-                if state == "overdue" and add_working_time(assigned, *limit) >= now:
-                    category = next(c for c in categories if c.limit("handle")[1] == "hours")
+            assigned = _recent_office_moment(r, now, *TASK_AGE_DAYS[state])
+            late = add_working_time(assigned, *limit) <= now
+            if late != (state == "overdue"):  # an hours-limit matter is late within a day, a days-limit one not
+                unit = "days" if late else "hours"
+                others = [c for c in categories if c.limit("handle")[1] == unit]
+                if others:
+                    category = r.choice(others)
                     limit = category.limit("handle")
             due = add_working_time(assigned, *limit)
             titles = TASK_TITLES.get(category.code, (f"{category.name}专项工作",))
