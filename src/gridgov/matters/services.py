@@ -307,6 +307,7 @@ def publish_change(change: MatterChange) -> MatterCategory:
             change.category = category
             change.save(update_fields=["category"])
         record_version(category, change.effective_on, change)
+        _cancel_tasks_not_admitted([category.pk])
     return category
 
 
@@ -329,7 +330,19 @@ def publish_due_changes(today: datetime.date | None = None) -> list[MatterChange
 
 
 def lapse_expired_temporaries(today: datetime.date | None = None) -> int:
-    """Mark temporary matters past their end date inactive. Not needed for correctness (a lapsed matter is out
-    of force by its date alone), only to keep lists tidy."""
+    """Mark temporary matters past their end date inactive (a lapsed matter is out of force by its date alone;
+    this keeps lists tidy) and cancel the grid workers' open tasks of those matters."""
     today = today or local_today()
-    return MatterCategory.objects.filter(is_temporary=True, is_active=True, ends_on__lt=today).update(is_active=False)
+    with transaction.atomic():
+        expired = MatterCategory.objects.filter(is_temporary=True, is_active=True, ends_on__lt=today)
+        ids = list(expired.values_list("pk", flat=True))
+        lapsed = expired.update(is_active=False)
+        _cancel_tasks_not_admitted(ids)
+    return lapsed
+
+
+def _cancel_tasks_not_admitted(category_ids: list[int]) -> None:
+    """Open grid-worker tasks of a matter that left the list (or lapsed) are cancelled with it (准入制)."""
+    from gridgov.fieldwork.services import cancel_tasks_not_admitted
+
+    cancel_tasks_not_admitted(category_ids)

@@ -4,11 +4,13 @@ report arrives (by the server's clock)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +20,17 @@ from gridgov.accounts.scope import scope_for
 from gridgov.core.notify import notify
 from gridgov.core.workcalendar import add_working_time
 from gridgov.matters.models import MatterCategory
-from gridgov.matters.services import assert_grid_assignable
+from gridgov.matters.services import assert_grid_assignable, is_grid_assignable
 from gridgov.territory.models import Grid
 
 from ..models import OPEN_TASK_STATUSES, Task, TaskStatus
+
+
+def matter_end(category: MatterCategory) -> datetime | None:
+    """When a temporary matter stops (the end of its last day, local time); ``None`` for a standing one."""
+    if not category.is_temporary or category.ends_on is None:
+        return None
+    return datetime.combine(category.ends_on + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
 
 
 def _require(by: Any, action: str, code: str) -> None:
@@ -51,10 +60,20 @@ def assign_task(
     if not title.strip():
         raise ValidationError({"title": _("请填写任务标题。")})
     now = timezone.now()
+    end = matter_end(category)
     if due_at is None:
         due_at = add_working_time(now, *category.limit("handle"))
+        if end is not None and due_at > end:
+            due_at = end  # a temporary matter's task is due by the matter's end at the latest
     elif due_at <= now:
         raise ValidationError({"due_at": _("完成时限应晚于现在。")})
+    elif end is not None and due_at > end:
+        raise ValidationError(
+            {
+                "due_at": _("完成时限不能晚于临时事项“%(name)s”的截止日期 %(date)s。")
+                % {"name": category, "date": category.ends_on}
+            }
+        )
     task = Task.objects.create(
         category=category,
         kind=kind,
@@ -101,6 +120,8 @@ def review_task(*, by: Any, task: Task, accept: bool, note: str = "") -> Task:
         raise ValidationError({"task": _("只有已反馈的任务可以验收或退回。")})
     if not accept and not note.strip():
         raise ValidationError({"note": _("退回重做请说明原因。")})
+    if not accept:
+        assert_grid_assignable(locked.category)  # redo is a new assignment: admission again
     locked.status = TaskStatus.ACCEPTED if accept else TaskStatus.REDO
     if not accept:
         locked.report = f"{locked.report}\n[{_('退回')}] {note.strip()}".strip()
@@ -117,6 +138,7 @@ def remind_task(*, by: Any, task: Task) -> Task:
     _require(by, "review", locked.scope_code)
     if locked.status not in OPEN_TASK_STATUSES:
         raise ValidationError({"task": _("该任务已完成,无需催办。")})
+    assert_grid_assignable(locked.category)
     locked.reminders += 1
     locked.save(update_fields=["reminders"])
     notify([locked.assignee], verb="task_reminder", text=_("催办:%(t)s") % {"t": locked.title}, target=locked)
@@ -140,3 +162,29 @@ def sweep_overdue_tasks(now: datetime | None = None, *, batch: int = 1000) -> in
                     target=task,
                 )
     return flagged
+
+
+def cancel_tasks_not_admitted(category_ids: Iterable[int] | None = None) -> int:
+    """Cancel the open tasks whose matter may no longer be given to grid workers (it left the list, is no longer
+    grid-assignable, or is a temporary matter past its end), telling the assignee and who assigned it. The matter
+    list's services call this where the list changes; ``category_ids`` narrows the look. Returns how many."""
+    open_tasks = Task.objects.filter(status__in=OPEN_TASK_STATUSES)
+    if category_ids is not None:
+        open_tasks = open_tasks.filter(category_id__in=list(category_ids))
+    categories = MatterCategory.objects.filter(pk__in=open_tasks.values("category_id"))
+    gone = [c.pk for c in categories if not is_grid_assignable(c)]
+    cancelled = 0
+    for task in open_tasks.filter(category_id__in=gone).select_related("category", "assignee", "assigned_by"):
+        with transaction.atomic():
+            claimed = Task.objects.filter(pk=task.pk, status__in=OPEN_TASK_STATUSES).update(
+                status=TaskStatus.CANCELLED, version=F("version") + 1
+            )
+            if claimed:
+                cancelled += 1
+                notify(
+                    [task.assignee, task.assigned_by],
+                    verb="task_cancelled",
+                    text=_("任务已撤销(事项“%(c)s”已不在网格事项清单内):%(t)s") % {"c": task.category, "t": task.title},
+                    target=task,
+                )
+    return cancelled
