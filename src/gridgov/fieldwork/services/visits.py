@@ -64,7 +64,10 @@ def record_visit(
     tags = [tag] if tag is not None else list(PersonTag.objects.current().filter(person=person)) if person else []
     for t in tags:
         if PersonTag.objects.visible_to(by, "change").filter(pk=t.pk).exists():
-            record_tag_visit(by=by, tag=t, on=day)
+            try:
+                record_tag_visit(by=by, tag=t, on=day)
+            except ValidationError:
+                continue  # the tag ended (or began after that day) while the phone was offline: the visit stays
             if next_visit_on is not None:
                 PersonTag.objects.filter(pk=t.pk).update(next_visit_due=next_visit_on)
     return visit

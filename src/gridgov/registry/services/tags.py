@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import DEFAULT_VISIT_DAYS, TAG_FIELDS, AttentionLevel, Person, PersonTag, TagKind
@@ -115,22 +116,45 @@ def tag_person(
     return tag
 
 
+def _lock_current(tag: PersonTag, on: dt.date) -> PersonTag:
+    """The tag, locked for this transaction (two visits or a visit and an end recorded at once are applied one
+    after the other, each to what the other left); refused once it has ended, or for a day before it began."""
+    locked = PersonTag.objects.select_for_update().get(pk=tag.pk)
+    if locked.valid_to is not None:
+        raise ValidationError(_("该类别已于%(d)s撤销。") % {"d": locked.valid_to.isoformat()})
+    if on < locked.valid_from:
+        raise ValidationError({"on": _("日期不能早于列管日期(%(d)s)。") % {"d": locked.valid_from.isoformat()}})
+    return locked
+
+
+def _copy_back(tag: PersonTag, locked: PersonTag, fields: list[str]) -> PersonTag:
+    for name in fields:
+        setattr(tag, name, getattr(locked, name))
+    return tag
+
+
 @transaction.atomic
 def record_tag_visit(*, by: Any, tag: PersonTag, on: dt.date) -> PersonTag:
-    """A home visit to a tagged person moves the next due date (fieldwork's visit records call this)."""
+    """A home visit to a tagged person moves the next due date (fieldwork's visit records call this). The day is
+    within the tag's time: not before it began, not after today, and the tag still current."""
     _can_change(by, tag.kind, tag.person)
-    if tag.last_visit_on is None or on > tag.last_visit_on:
-        tag.last_visit_on = on
-        tag.next_visit_due = tag.compute_next_visit()
-        tag.save(update_fields=["last_visit_on", "next_visit_due"])
-    return tag
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("走访日期不能晚于今天。")})
+    locked = _lock_current(tag, on)
+    if locked.last_visit_on is None or on > locked.last_visit_on:
+        locked.last_visit_on = on
+        locked.next_visit_due = locked.compute_next_visit()
+        locked.save(update_fields=["last_visit_on", "next_visit_due"])
+    return _copy_back(tag, locked, ["last_visit_on", "next_visit_due", "valid_to"])
 
 
 @transaction.atomic
 def end_tag(*, by: Any, tag: PersonTag, on: dt.date, note: str = "") -> PersonTag:
+    """Take a person off a list (撤销列管) on a day not before the tag began; an ended tag cannot be ended again."""
     _can_change(by, tag.kind, tag.person)
-    tag.valid_to = on
+    locked = _lock_current(tag, on)
+    locked.valid_to = on
     if note:
-        tag.note = f"{tag.note}\n{note}".strip()
-    tag.save(update_fields=["valid_to", "note"])
-    return tag
+        locked.note = f"{locked.note}\n{note}".strip()
+    locked.save(update_fields=["valid_to", "note"])
+    return _copy_back(tag, locked, ["valid_to", "note"])

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -123,20 +123,16 @@ def person_tag(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def tag_visit(request: HttpRequest, pk: int) -> HttpResponse:
     tag = get_visible_or_404(PersonTag.objects.select_related("person"), request.user, pk=pk)
-    if tag.valid_to is not None:
-        raise Http404
     from ..forms import DateForm
 
     form = DateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写有效的走访日期。"))
-    elif form.cleaned_data["on"] > timezone.localdate():
-        messages.error(request, _("走访日期不能晚于今天。"))
     else:
         try:
             services.record_tag_visit(by=request.user, tag=tag, on=form.cleaned_data["on"])
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(_messages(exc)))
         else:
             messages.success(request, _("已记录走访,下次走访:%(d)s。") % {"d": tag.next_visit_due.strftime("%Y-%m-%d")})
     target = request.POST.get("next", "")
@@ -153,18 +149,20 @@ def tag_end(request: HttpRequest, pk: int) -> HttpResponse:
     from ..forms import DateForm
 
     form = DateForm(request.POST)
-    if tag.valid_to is not None:
-        messages.info(request, _("该类别已撤销。"))
-    elif not form.is_valid() or form.cleaned_data["on"] < tag.valid_from:
-        messages.error(request, _("请填写不早于列管日期的撤销日期。"))
+    if not form.is_valid():
+        messages.error(request, _("请填写有效的撤销日期。"))
     else:
         try:
             services.end_tag(by=request.user, tag=tag, on=form.cleaned_data["on"], note=request.POST.get("note", ""))
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(_messages(exc)))
         else:
             messages.success(request, _("已撤销列管:%(k)s。") % {"k": tag.get_kind_display()})
     return redirect("registry:person", pk=tag.person_id)
+
+
+def _messages(exc: PermissionDenied | ValidationError) -> list[str]:
+    return exc.messages if isinstance(exc, ValidationError) else [str(exc)]
 
 
 __all__ = ["Person", "care_list", "person_tag", "special_list", "tag_end", "tag_visit"]
