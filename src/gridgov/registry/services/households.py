@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Household, Membership, Person, Relation
@@ -16,6 +17,14 @@ from .base import place, require, require_scope_code
 
 class HeadConflict(Exception):
     """Two changes of the same household's head at once: one wins, the other must reload."""
+
+
+def _touch(household: Household, *people: Any) -> None:
+    """A membership change changes what the phone shows of the household and of each person (their current
+    household): mark them changed, so the incremental pull (``updated_at`` after its cursor) sends them."""
+    now = timezone.now()
+    Household.objects.filter(pk=household.pk).update(updated_at=now)
+    Person.objects.filter(pk__in=[p.pk if isinstance(p, Person) else p for p in people]).update(updated_at=now)
 
 
 @transaction.atomic
@@ -36,6 +45,7 @@ def create_household(
         with transaction.atomic():
             household.save()
             Membership.objects.create(household=household, person=head, relation=Relation.HEAD, valid_from=on)
+            _touch(household, head)
     except IntegrityError as exc:
         if Household.objects.filter(number=number).exists():
             raise ValidationError({"number": _("户号已存在。")}) from exc
@@ -50,7 +60,9 @@ def add_member(*, by: Any, household: Household, person: Person, relation: str, 
         raise ValidationError({"relation": _("一户只能有一名户主;更换户主请使用“变更户主”。")})
     try:
         with transaction.atomic():
-            return Membership.objects.create(household=household, person=person, relation=relation, valid_from=on)
+            membership = Membership.objects.create(household=household, person=person, relation=relation, valid_from=on)
+            _touch(household, person)
+            return membership
     except IntegrityError as exc:
         raise ValidationError({"person": _("此人已是另一户的在册成员,请先办理离户。")}) from exc
 
@@ -80,9 +92,11 @@ def change_head(
                 Membership.objects.create(
                     household=household, person_id=old.person_id, relation=old_head_relation, valid_from=on
                 )
-            return Membership.objects.create(
+            head = Membership.objects.create(
                 household=household, person=new_head, relation=Relation.HEAD, valid_from=on
             )
+            _touch(household, new_head, *([old.person_id] if old is not None else []))
+            return head
     except IntegrityError as exc:
         raise HeadConflict from exc
 
@@ -97,4 +111,5 @@ def end_membership(*, by: Any, membership: Membership, on: dt.date) -> Membershi
         raise ValidationError({"membership": _("户主离户前请先变更户主。")})
     membership.valid_to = on
     membership.save(update_fields=["valid_to"])
+    _touch(membership.household, membership.person_id)
     return membership
