@@ -50,12 +50,12 @@ def test_the_worker_may_set_the_next_visit_date(cc: CaseCity) -> None:
         by=cc.users["worker"],
         visit_id=uuid.uuid4(),
         made_at=T0,
-        situation="住院",
+        situation="发烧,过几天再来",
         tag=tag,
-        next_visit_on=dt.date(2026, 3, 20),
+        next_visit_on=dt.date(2026, 3, 7),
     )
     tag.refresh_from_db()
-    assert tag.next_visit_due == dt.date(2026, 3, 20)
+    assert tag.next_visit_due == dt.date(2026, 3, 7)  # sooner than the weekly cycle's 11 March
     with pytest.raises(ValidationError) as refused:
         record_visit(
             by=cc.users["worker"],

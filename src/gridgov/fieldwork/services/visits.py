@@ -1,4 +1,5 @@
-"""Home visits: recorded on the phone; a visit to a tagged person moves that tag's next visit due."""
+"""Home visits: recorded on the phone; a visit to a tagged person moves that tag's next visit due (the worker's
+``next_visit_on`` may bring it forward, within the tag's cycle, when the visit is the tag's latest)."""
 
 from __future__ import annotations
 
@@ -68,6 +69,9 @@ def record_visit(
                 record_tag_visit(by=by, tag=t, on=day)
             except ValidationError:
                 continue  # the tag ended (or began after that day) while the phone was offline: the visit stays
-            if next_visit_on is not None:
-                PersonTag.objects.filter(pk=t.pk).update(next_visit_due=next_visit_on)
+            if next_visit_on is not None and t.last_visit_on == day:
+                # Only the tag's latest visit sets the date (an older one arriving late changes nothing), and only
+                # sooner than its cycle: the worker may plan the next visit earlier, never put it off.
+                due = min(next_visit_on, t.compute_next_visit())
+                PersonTag.objects.filter(pk=t.pk).update(next_visit_due=due)
     return visit
