@@ -112,6 +112,32 @@ def register_person(*, by: Any, data: dict[str, Any], region_code: str = "") -> 
     return person
 
 
+def moved_place(person: Person, changes: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """Where a person lives after an edit that names some of house, building and grid: what is named wins, the
+    rest follows or is cleared — a new building drops a house that is not in it, a new grid a building that is
+    not in it (and its house). Naming a house outside the named building, or a building outside the named grid,
+    is refused on that field."""
+    house = changes.get("house", person.house)
+    building = changes.get("building", person.building)
+    grid = changes.get("grid", person.grid)
+    errors: dict[str, str] = {}
+    if "house" in changes and house is not None:
+        if "building" in changes and building is not None and house.building_id != building.pk:
+            errors["house"] = _("该房屋不在所填楼栋内。")
+        building = house.building
+    elif house is not None and (building is None or house.building_id != building.pk):
+        house = None
+    if ("house" in changes or "building" in changes) and building is not None:
+        if "grid" in changes and grid is not None and building.grid_id != grid.pk:
+            errors["building"] = _("楼栋不在所填网格内。")
+        grid = building.grid
+    elif building is not None and (grid is None or building.grid_id != grid.pk):
+        building = house = None
+    if errors:
+        raise ValidationError(errors)
+    return house, building, grid
+
+
 @transaction.atomic
 def update_person(
     *,
@@ -137,12 +163,12 @@ def update_person(
     for key in ("sex", "birth_date"):
         setattr(locked, key, cleaned[key])
     if {"house", "building", "grid"} & changes.keys():
-        locked.house, locked.building, locked.grid, scope_code = place(
-            house=cleaned.get("house"), building=cleaned.get("building"), grid=cleaned.get("grid")
-        )
-        if scope_code:
-            require_scope_code(Person, by, "change", scope_code)
-            locked.scope_code = scope_code
+        house, building, grid = moved_place(locked, {k: cleaned[k] for k in PLACE_FIELDS if k in changes})
+        locked.house, locked.building, locked.grid, scope_code = place(house=house, building=building, grid=grid)
+        if not scope_code:
+            raise ValidationError({"grid": _("请指定现住房屋、楼栋或网格。")})
+        require_scope_code(Person, by, "change", scope_code)
+        locked.scope_code = scope_code
     locked.version += 1
     try:
         with transaction.atomic():
