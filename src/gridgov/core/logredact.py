@@ -9,6 +9,9 @@ digit or X), a legacy 15-digit ID number, or an 11-digit mainland mobile number 
 (``4413**********1234``, ``138****5678``).
 
 It errs on the safe side: a 15-digit grid code in a log line is masked too (its first and last four digits stay).
+In a URL's query string (``GET /api/v1/persons/?q=…`` in ``django.server``) every run of 7 or more digits is
+masked (:func:`mask_digit_runs`): a search for part of a number, or a name and a number typed together, is not
+shaped like either number but still gives it away.
 
 Settings install :class:`RedactPersonalData` on every handler of ``LOGGING`` and give the ``mail_admins``
 handler :class:`RedactingExceptionReporter`, so the e-mailed error report (traceback, GET/POST, local variables)
@@ -29,6 +32,23 @@ from .sensitive import mask_idno, mask_phone
 # Not inside a longer run of digits (or letters after an ID number: a 17-digit run followed by "XY" is not one).
 ID_NUMBER = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dA-Za-z])")
 MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+LONG_DIGITS = re.compile(r"\d{7,}")
+QUERY_STRING = re.compile(r"\?[^\s\"'<>]+")
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    return run[:3] + "*" * (len(run) - 3)
+
+
+def mask_digit_runs(text: str) -> str:
+    """``text`` with every run of 7 or more digits masked after its first three (``1380013****`` would still
+    say too much): for free text that may hold part of an ID or phone number, or one among other words."""
+    return LONG_DIGITS.sub(_mask_run, text)
+
+
+def _mask_query(match: re.Match[str]) -> str:
+    return mask_digit_runs(match.group(0))
 
 
 def _mask_id(match: re.Match[str]) -> str:
@@ -43,7 +63,8 @@ def redact(text: str) -> str:
     """``text`` with every ID-number-like and mobile-number-like run masked."""
     if not any(c.isdigit() for c in text):
         return text
-    return MOBILE.sub(_mask_mobile, ID_NUMBER.sub(_mask_id, text))
+    text = MOBILE.sub(_mask_mobile, ID_NUMBER.sub(_mask_id, text))
+    return QUERY_STRING.sub(_mask_query, text) if "?" in text else text
 
 
 def _redact_value(value: Any) -> Any:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from gridgov.core.logredact import mask_digit_runs
 from gridgov.core.sensitive import mask_idno, mask_phone, normalize_phone
 
 from .. import services
@@ -19,17 +20,23 @@ from ..models import AccessAction
 from .common import request_data, scope_label
 from .lists import LISTS
 
+#: Filters whose values are codes of places or organisations, not anything a person typed about a person.
+CODE_PARAMS = frozenset({"area", "building", "code", "uscc"})
+
 
 def describe_filters(params: QueryDict) -> str:
     """The filters for the file's header and the access log, with an ID or phone number in the search masked
-    (the log must not become a copy of the personal data it protects)."""
+    as the UI masks it, and any other run of 7 or more digits in a filter's value masked too — part of a number,
+    or a name and a number typed together (the log must not become a copy of the personal data it protects)."""
     params = params.copy()
     text = params.get("q", "").strip().replace(" ", "")
     if ID_LIKE.match(text):
         params["q"] = mask_idno(text)
     elif PHONE_LIKE.match(text.replace("-", "")):
         params["q"] = mask_phone(normalize_phone(text))
-    return "&".join(f"{k}={v}" for k, values in params.lists() for v in values)
+    return "&".join(
+        f"{k}={v if k in CODE_PARAMS else mask_digit_runs(v)}" for k, values in params.lists() for v in values
+    )
 
 
 @require_http_methods(["GET", "POST"])
