@@ -17,14 +17,16 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.scope import scope_for
 from gridgov.territory.models import Building, Grid
 
+from .. import track
 from ..models import CheckIn, Patrol, PatrolStatus, TrackPoint
-from ..track import Point, figures, haversine_m
+from ..track import Point, TrackFigures, figures, haversine_m
 
 #: A track point may be this much earlier than the patrol's start (a position the phone had cached when the
 #: worker tapped start) or later than its stop (a position taken while stopping); it counts only inside them.
@@ -83,26 +85,51 @@ def _check_times(patrol: Patrol, points: Sequence[Point]) -> None:
 
 @transaction.atomic
 def add_points(*, by: Any, patrol_id: Any, points: Sequence[Point]) -> Patrol:
-    """Store points (a point already stored at the same time is skipped: batches may overlap) and recompute."""
+    """Store points (a point already stored at the same time is skipped: batches may overlap) and update the
+    figures by what changed: the points from the last stored one before the batch onwards, read before and after
+    the batch is stored (``track`` module: every figure but the derived flags is a sum). A batch in time order
+    reads one stored point, so the cost of a batch does not grow with the patrol."""
     patrol = _own_patrol(by, patrol_id)
     for p in points:
         if not (-180 <= p.lon <= 180 and -90 <= p.lat <= 90):
             raise ValidationError({"points": _("轨迹点坐标无效。")})
     _check_times(patrol, points)
+    if not points:
+        return patrol
+    first = min(p.t for p in points)
+    anchor = patrol.track.filter(t__lt=first).order_by("-t").values_list("t", flat=True).first()
+    tail = patrol.track.filter(t__gte=anchor) if anchor is not None else patrol.track.all()
+    area = track.grid_area(patrol.grid.boundary)
+    win = track.window(patrol.started_at, patrol.ended_at)
+    before = _partial(tail, area, win, skip_first=anchor is not None)
     TrackPoint.objects.bulk_create(
         [TrackPoint(patrol=patrol, t=p.t, lon=p.lon, lat=p.lat, accuracy_m=p.accuracy_m) for p in points],
         ignore_conflicts=True,
     )
-    recompute(patrol)
+    after = _partial(tail, area, win, skip_first=anchor is not None)
+    # The outside count is not stored: outside_share × points gives it back exactly (a ratio of small integers).
+    outside = round(patrol.outside_share * patrol.points) + after.outside - before.outside
+    fig = TrackFigures(
+        distance_m=patrol.distance_m + after.distance_m - before.distance_m,
+        duration_s=max(0, patrol.duration_s + round(after.seconds - before.seconds)),
+        points=patrol.points + after.points - before.points,
+        outside_points=outside,
+    )
+    kept = [f for f in patrol.flags if f.get("kind") == "speed" and anchor is not None and _at(f) <= anchor]
+    _store(patrol, track.derive(fig, kept + after.speed_flags, win=win, ended=patrol.ended_at is not None))
     return patrol
 
 
-def recompute(patrol: Patrol) -> None:
-    """The figures and flags of the whole track (hours: the time the track covers inside the patrol's window)."""
-    rows = patrol.track.order_by("t").values_list("t", "lon", "lat", "accuracy_m")
-    fig = figures(
-        [Point(*r) for r in rows], patrol.grid.boundary, started_at=patrol.started_at, ended_at=patrol.ended_at
-    )
+def _partial(tail: QuerySet[TrackPoint], area: Any, win: track.Window, *, skip_first: bool) -> track.Partial:
+    rows = tail.order_by("t").values_list("t", "lon", "lat", "accuracy_m")
+    return track.partial([Point(*r) for r in rows], area, win=win, skip_first=skip_first)
+
+
+def _at(flag: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(str(flag["at"]))
+
+
+def _store(patrol: Patrol, fig: TrackFigures) -> None:
     patrol.distance_m = fig.distance_m
     patrol.points = fig.points
     patrol.outside_share = fig.outside_share
@@ -112,10 +139,20 @@ def recompute(patrol: Patrol) -> None:
     patrol.save(update_fields=["distance_m", "points", "outside_share", "flags", "flagged", "duration_s"])
 
 
+def recompute(patrol: Patrol) -> None:
+    """The figures and flags of the whole track (hours: the time the track covers inside the patrol's window)."""
+    rows = patrol.track.order_by("t").values_list("t", "lon", "lat", "accuracy_m")
+    fig = figures(
+        [Point(*r) for r in rows], patrol.grid.boundary, started_at=patrol.started_at, ended_at=patrol.ended_at
+    )
+    _store(patrol, fig)
+
+
 @transaction.atomic
 def stop_patrol(*, by: Any, patrol_id: Any, ended_at: datetime) -> Patrol:
     """End a patrol. A patrol already ended stays as it is: a second stop (another phone, a resent record with a
-    new number) does not move its end."""
+    new number) does not move its end. The track is read again only when it has points after the stop (they
+    count no more); otherwise only the flags that depend on the end are made again."""
     patrol = _own_patrol(by, patrol_id)
     if patrol.status == PatrolStatus.ENDED:
         return patrol
@@ -124,7 +161,18 @@ def stop_patrol(*, by: Any, patrol_id: Any, ended_at: datetime) -> Patrol:
     patrol.status = PatrolStatus.ENDED
     patrol.ended_at = ended_at
     patrol.save(update_fields=["status", "ended_at"])
-    recompute(patrol)
+    win = track.window(patrol.started_at, ended_at)
+    if win.end is not None and patrol.track.filter(t__gt=win.end).exists():
+        recompute(patrol)
+    else:
+        fig = TrackFigures(
+            distance_m=patrol.distance_m,
+            duration_s=patrol.duration_s,
+            points=patrol.points,
+            outside_points=round(patrol.outside_share * patrol.points),
+        )
+        speed = [f for f in patrol.flags if f.get("kind") == "speed"]
+        _store(patrol, track.derive(fig, speed, win=win, ended=True))
     return patrol
 
 
