@@ -151,8 +151,8 @@ def recompute(patrol: Patrol) -> None:
 @transaction.atomic
 def stop_patrol(*, by: Any, patrol_id: Any, ended_at: datetime) -> Patrol:
     """End a patrol. A patrol already ended stays as it is: a second stop (another phone, a resent record with a
-    new number) does not move its end. The track is read again only when it has points after the stop (they
-    count no more); otherwise only the flags that depend on the end are made again."""
+    new number) does not move its end. The figures are made once more from the whole track (once a patrol, so an
+    ended patrol's figures are exactly those of its track, without the rounding of the batches' sums)."""
     patrol = _own_patrol(by, patrol_id)
     if patrol.status == PatrolStatus.ENDED:
         return patrol
@@ -161,18 +161,7 @@ def stop_patrol(*, by: Any, patrol_id: Any, ended_at: datetime) -> Patrol:
     patrol.status = PatrolStatus.ENDED
     patrol.ended_at = ended_at
     patrol.save(update_fields=["status", "ended_at"])
-    win = track.window(patrol.started_at, ended_at)
-    if win.end is not None and patrol.track.filter(t__gt=win.end).exists():
-        recompute(patrol)
-    else:
-        fig = TrackFigures(
-            distance_m=patrol.distance_m,
-            duration_s=patrol.duration_s,
-            points=patrol.points,
-            outside_points=round(patrol.outside_share * patrol.points),
-        )
-        speed = [f for f in patrol.flags if f.get("kind") == "speed"]
-        _store(patrol, track.derive(fig, speed, win=win, ended=True))
+    recompute(patrol)
     return patrol
 
 
