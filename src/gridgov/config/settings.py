@@ -252,6 +252,9 @@ FIELDWORK_MAX_PATROL_HOURS = float(os.environ.get("GRIDGOV_FIELDWORK_MAX_PATROL_
 FIELDWORK_MIN_TRACK_SHARE = float(os.environ.get("GRIDGOV_FIELDWORK_MIN_TRACK_SHARE", "0.5"))
 # A phone record made more than this many seconds ahead of the server's clock is refused (docs/fieldwork-sync.md).
 FIELDWORK_CLOCK_SKEW_S = int(os.environ.get("GRIDGOV_FIELDWORK_CLOCK_SKEW_S", "300"))
+# A new phone record made more than this many days before the server's clock is refused (400 on made_at): closed
+# periods' figures stay closed (docs/fieldwork-sync.md).
+FIELDWORK_MAX_OFFLINE_DAYS = int(os.environ.get("GRIDGOV_FIELDWORK_MAX_OFFLINE_DAYS", "30"))
 # Floating-population registrations expiring within this many days are listed for renewal.
 FLOATING_EXPIRY_NOTICE_DAYS = int(os.environ.get("GRIDGOV_FLOATING_EXPIRY_NOTICE_DAYS", "30"))
 # An import validated but not confirmed within this many hours expires: its uploaded file (plain ID numbers and

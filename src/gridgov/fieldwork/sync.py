@@ -6,6 +6,7 @@ Each record of a batch is handled on its own, in order, and answers with its own
   ``FIELDWORK_CLOCK_SKEW_S``): 400 otherwise;
 - a UUID already in the ledger (:class:`~gridgov.fieldwork.models.ClientRecord`) answers 200 with the stored result
   when user, kind and content are the same (a replay), 409 with the differing fields when not;
+- a new record made more than ``FIELDWORK_MAX_OFFLINE_DAYS`` ago is a 400 on ``made_at``;
 - otherwise, in one transaction (a savepoint when the caller holds one), the ledger row is inserted first (it
   reserves the UUID: a concurrent send of the same record waits for this transaction, then answers as a replay),
   the kind's service runs and the row is completed with what the record became: 201. A ``ValidationError`` is a
@@ -109,6 +110,9 @@ def handle_record(user: Any, raw: Any) -> Outcome:
     existing = _ledger_row(record.uuid)
     if existing is not None:
         return _replay(user, existing, record, content, digest)
+    too_old = _too_old(key, record)
+    if too_old is not None:
+        return too_old
     try:
         with transaction.atomic():
             # The UUID is reserved first: a second send of the same record arriving meanwhile (two tabs, a retry
@@ -143,6 +147,18 @@ def handle_record(user: Any, raw: Any) -> Outcome:
 
 class _HandlerIntegrityError(Exception):
     """An ``IntegrityError`` raised by a kind's service (told apart from the ledger row's own key)."""
+
+
+def _too_old(key: str, record: Record) -> Outcome | None:
+    """A new record made longer ago than ``FIELDWORK_MAX_OFFLINE_DAYS`` would change closed periods (a month's
+    figures already reported): refused. A replay of one accepted in time is still a replay (checked before)."""
+    days = settings.FIELDWORK_MAX_OFFLINE_DAYS
+    if record.made_at >= timezone.now() - dt.timedelta(days=days):
+        return None
+    message = _(
+        "记录时间距今已超过 %(n)s 天(离线记录最长保留 %(n)s 天),服务器不再接收。请核对手机时间;确需补录请联系网格长。"
+    )
+    return Outcome(key, 400, errors={"made_at": [message % {"n": days}]})
 
 
 def _ledger_row(pk: uuid.UUID) -> ClientRecord | None:
