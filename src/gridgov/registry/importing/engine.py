@@ -11,8 +11,9 @@ houses on building code + house number, organisations on the social credit code 
 the same grid). A cell left blank in a column the file has clears the value; a column the file does not have is
 left untouched.
 
-Every row's place (grid, building, house) must exist and lie within the importing user's ``person`` change scope;
-an existing record the row would update must too. Error values of ID-number and phone columns are masked.
+Every row's place (grid, building, house) must exist and lie within the importing user's change scope for the
+kind (``person``, ``household``, ``house`` or ``organisation``); an existing record the row would update must
+too. Error values of ID-number and phone columns are masked.
 """
 
 from __future__ import annotations
@@ -118,6 +119,8 @@ class Importer:
 
     kind: str = ""
     model: type[models.Model]
+    #: Whose ``change`` scope the rows must lie in (``accounts.roles.PERMISSIONS``): the kind's own model's.
+    scope_name = "person"
     #: Must a row say where it is (grid or building)?
     place_required = True
     #: Does a house number in a place name an existing house (people, households) — not for the house kind.
@@ -131,7 +134,7 @@ class Importer:
         present = set(headers) if headers is not None else {c.header for c in self.columns}
         self.present = [c for c in self.columns if c.header in present]
         self.present_fields = {c.field for c in self.present}
-        self.scope = scope_for(by, "person", "change")
+        self.scope = scope_for(by, self.scope_name, "change")
         self._covers: dict[str, bool] = {}
         self.grids: dict[str, Grid | None] = {}
         self.buildings: dict[str, Building | None] = {}
@@ -481,6 +484,7 @@ class PersonImporter(Importer):
 class HouseholdImporter(Importer):
     kind = ImportKind.HOUSEHOLD
     model = Household
+    scope_name = "household"
     key_field = "number"
     place_required = False
 
@@ -609,6 +613,7 @@ class HouseholdImporter(Importer):
 class HouseImporter(Importer):
     kind = ImportKind.HOUSE
     model = House
+    scope_name = "house"
     key_field = "house_number"
     house_must_exist = False
 
@@ -652,6 +657,7 @@ class HouseImporter(Importer):
 class OrganisationImporter(Importer):
     kind = ImportKind.ORGANISATION
     model = Organisation
+    scope_name = "organisation"
     key_field = "uscc"
     FIELDS = (
         "kind",
