@@ -2,8 +2,12 @@
 
 - hours and distance: the sum over the period's patrols (by their start on the phone, Beijing time);
 - days patrolled: distinct Beijing dates with a patrol;
-- buildings checked: distinct buildings with a check-in near the building (within ``FIELDWORK_CHECKIN_RADIUS_M``
-  when the phone gave a position);
+- hours: the time each patrol's track covers (``gridgov.fieldwork.track``: gaps capped, inside the patrol's start
+  and stop), never the phone's stop − start;
+- buildings checked: distinct buildings with a check-in that counts — one with the phone's position within
+  ``FIELDWORK_CHECKIN_RADIUS_M`` of the building, made during an unflagged patrol of the worker (between its start
+  and its stop). A check-in without a position (no GPS fix), without a patrol, or outside its patrol's time is
+  kept and shown, but does not count: otherwise a worker at home could "check" every building of the grid;
 - households covered: the households of the buildings checked plus the households visited (a visit to a person
   counts for the person's current household), over the grid's total households: the coverage (巡查覆盖率);
 - flagged patrols (impossible jumps, mostly outside the grid) are counted separately and add nothing to the
@@ -145,6 +149,15 @@ def scoped_visits(user: Any) -> QuerySet[Visit]:
     return qs.filter(worker=user) if own_only(user) else qs
 
 
+def counted_checkins() -> Q:
+    """The check-ins that count: a position near the building, during an unflagged patrol (its start to its stop)."""
+    return (
+        Q(distance_m__isnull=False, distance_m__lte=settings.FIELDWORK_CHECKIN_RADIUS_M)
+        & Q(patrol__flagged=False, made_at__gte=F("patrol__started_at"))
+        & (Q(patrol__ended_at__isnull=True) | Q(made_at__lte=F("patrol__ended_at")))
+    )
+
+
 def _patrol_sums(patrols: QuerySet[Patrol], *group: str) -> QuerySet[Any]:
     ok = Q(flagged=False)
     return (
@@ -185,12 +198,10 @@ def compute(
     grid_ids = set(grid_qs.values_list("pk", flat=True))
 
     patrols = scoped_patrols(user).filter(started_at__gte=start, started_at__lt=end, grid_id__in=grid_ids)
-    near = Q(distance_m__isnull=True) | Q(distance_m__lte=settings.FIELDWORK_CHECKIN_RADIUS_M)
     checkins = (
         scoped_checkins(user)
         .filter(made_at__gte=start, made_at__lt=end, building__grid_id__in=grid_ids)
-        .filter(near)
-        .filter(Q(patrol__isnull=True) | Q(patrol__flagged=False))
+        .filter(counted_checkins())
     )
     visits = scoped_visits(user).filter(made_at__gte=start, made_at__lt=end)
     if worker is not None:

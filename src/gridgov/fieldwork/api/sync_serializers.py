@@ -94,9 +94,21 @@ class TrackData(serializers.Serializer[Any]):
 
 
 class CheckInData(serializers.Serializer[Any]):
-    patrol = serializers.UUIDField(required=False, allow_null=True, default=None)
+    """A check-in is always stored; it counts for the figures only with a position near the building, during an
+    unflagged patrol (``gridgov.fieldwork.figures``). The app sends the position whenever it has one."""
+
+    patrol = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text=_("所在巡查;不在巡查中的打卡不计入统计")
+    )
     building = serializers.CharField(max_length=32)
-    lon = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180, max_value=180)
+    lon = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=-180,
+        max_value=180,
+        help_text=_("打卡时手机的位置;没有位置的打卡不计入统计"),
+    )
     lat = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
     crs = CRSField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
