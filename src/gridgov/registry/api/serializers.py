@@ -220,6 +220,7 @@ class PersonDetailSerializer(PersonSerializer):
             "occupation",
             "workplace",
             "left_on",
+            "left_reason",
             "created_at",
             "updated_at",
             "household",

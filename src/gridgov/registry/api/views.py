@@ -360,7 +360,10 @@ class PersonViewSet(RegistryViewSet):
 
     @extend_schema(
         summary=_("注销人员"),
-        description=_("迁出或死亡:人员保留在册历史,标记为不在册。"),
+        description=_(
+            "迁出或死亡:人员保留在册历史,标记为不在册,记下注销日期和原因;其在管类别和在户关系(户主除外,"
+            "须在户页面变更户主)于同日结束。已注销的人员不能再次注销。"
+        ),
         tags=TAGS,
         request=s.DeregisterSerializer,
         responses={200: s.PersonDetailSerializer, 400: ERROR_400, 403: ERROR_403, 404: ERROR_404},

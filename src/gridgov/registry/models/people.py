@@ -116,6 +116,8 @@ class Person(Placed):
     occupancy = models.CharField(_("居住方式"), max_length=8, choices=Occupancy.choices, default=Occupancy.OWNER)
     is_active = models.BooleanField(_("在册"), default=True)
     left_on = models.DateField(_("注销日期"), null=True, blank=True)
+    # db_default: writers that list their columns (the demo's COPY) need not name it.
+    left_reason = models.CharField(_("注销原因"), max_length=200, blank=True, default="", db_default="")
 
     objects = PersonQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -184,9 +185,32 @@ def update_person(
 
 @transaction.atomic
 def deregister_person(*, by: Any, person: Person, on: dt.date, reason: str = "") -> Person:
-    """Moved away or deceased: the person stays on record (their history and logs point at them), inactive."""
+    """Moved away or deceased: the person stays on record (their history and logs point at them), inactive, with
+    the day and the reason. What kept them on someone's work list ends that day too: their current tags (the
+    reason added to the tag's note) and their memberships of a household — except as its head: a household keeps
+    its head until the household page changes it, so the head's household is not left without one."""
+    from ..models import Household, Membership, PersonTag, Relation
+
     require(Person.objects, person, by, "change")
-    Person.objects.filter(pk=person.pk).update(is_active=False, left_on=on, version=person.version + 1)
+    reason = (reason or "").strip()
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("注销日期不能晚于今天。")})
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if not locked.is_active:
+        raise ValidationError(_("此人已于%(d)s注销。") % {"d": locked.left_on.isoformat() if locked.left_on else "-"})
+    Person.objects.filter(pk=locked.pk, version=locked.version).update(
+        is_active=False, left_on=on, left_reason=reason[:200], version=F("version") + 1, updated_at=timezone.now()
+    )
+    note = _("注销:%(r)s") % {"r": reason} if reason else _("注销")
+    for tag in PersonTag.objects.select_for_update().filter(person=locked, valid_to__isnull=True):
+        tag.valid_to = max(on, tag.valid_from)
+        tag.note = f"{tag.note}\n{note}".strip()
+        tag.save(update_fields=["valid_to", "note"])
+    for membership in Membership.objects.select_for_update().filter(person=locked, valid_to__isnull=True):
+        if membership.relation != Relation.HEAD:
+            membership.valid_to = max(on, membership.valid_from)
+            membership.save(update_fields=["valid_to"])
+            Household.objects.filter(pk=membership.household_id).update(updated_at=timezone.now())  # the pull
     person.refresh_from_db()
     return person
 
