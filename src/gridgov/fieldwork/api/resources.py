@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -31,9 +31,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from gridgov.accounts.models import User
+from gridgov.accounts.models import RoleAssignment, User
+from gridgov.accounts.roles import Role
+from gridgov.accounts.scope import scope_for
 from gridgov.core import crs as crs_mod
 from gridgov.core.api import CRSField, Pagination, ScopedViewSetMixin, validated_query
+from gridgov.core.scoping import prefix_q
 from gridgov.matters.models import MatterCategory
 from gridgov.territory.models import Grid
 
@@ -455,6 +458,24 @@ class TaskViewSet(
 # --- figures ----------------------------------------------------------------------------------------------
 
 
+def worker_in_scope(user: Any, pk: int) -> Any:
+    """A grid worker or head of a grid whose field work ``user`` may see (a grid worker: only themselves). Anyone
+    else — missing, or out of scope — is the same 400, so the parameter does not tell whether a user exists."""
+    if fig.own_only(user):
+        candidates = User.objects.filter(pk=user.pk)
+    else:
+        scope = scope_for(user, "patrol", "view")
+        grids = Grid.objects.all()
+        if not scope.everything:
+            grids = grids.filter(Q(code__in=scope.grid_codes) | prefix_q("code", scope.region_prefixes))
+        holders = RoleAssignment.objects.filter(role__in=[Role.GRID_WORKER, Role.GRID_HEAD], grid__in=grids)
+        candidates = User.objects.filter(pk__in=holders.values("user_id"))
+    worker = candidates.filter(pk=pk).first()
+    if worker is None:
+        raise exceptions.ValidationError({"worker": [_("网格员不存在或不在您的权限范围内。")]})
+    return worker
+
+
 class FiguresView(APIView):
     """Patrol figures per worker (and grid) and per grid for a day or a month (default: this month)."""
 
@@ -466,9 +487,11 @@ class FiguresView(APIView):
             OpenApiParameter("grid", str, description=_("网格编码")),
             OpenApiParameter("worker", int, description=_("网格员(用户编号)")),
         ],
-        responses={200: OpenApiTypes.OBJECT, 400: ERROR_400},
+        responses={200: OpenApiTypes.OBJECT, 400: ERROR_400, 403: ERROR_403},
     )
     def get(self, request: Request) -> Response:
+        if scope_for(request.user, "patrol", "view").empty:  # as the field-work pages: not residents, departments
+            raise exceptions.PermissionDenied(_("您没有查看外勤工作的权限。"))
         params = validated_query(PeriodQuery, request)
         period = period_of(params)
         if period is None:
@@ -478,11 +501,7 @@ class FiguresView(APIView):
         grids = None
         if params.get("grid"):
             grids = Grid.objects.filter(pk=grid_of(request, params["grid"]).pk)
-        worker = None
-        if params.get("worker"):
-            worker = User.objects.filter(pk=params["worker"]).first()
-            if worker is None:
-                raise exceptions.ValidationError({"worker": [_("用户不存在。")]})
+        worker = worker_in_scope(request.user, params["worker"]) if params.get("worker") else None
         report = fig.compute(request.user, *period, grids=grids, worker=worker)
         return Response(
             {
