@@ -305,7 +305,11 @@ def coverage_export(request: HttpRequest) -> HttpResponse:
 
 
 def overdue_tags(request: HttpRequest, grid: Grid | None) -> QuerySet[PersonTag]:
-    qs = PersonTag.objects.visible_to(request.user, "view").current().filter(next_visit_due__lt=_today())
+    qs = (
+        PersonTag.objects.visible_to(request.user, "view")
+        .current()
+        .filter(next_visit_due__lt=_today(), person__is_active=True)  # nobody visits the deceased or moved away
+    )
     if grid is not None:
         qs = qs.filter(scope_code__startswith=grid.code)
     return qs.select_related("person", "responsible").order_by("scope_code", "next_visit_due", "id")

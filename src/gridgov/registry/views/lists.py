@@ -78,7 +78,7 @@ def _tags(kinds: list[str]) -> Callable[[Any, str], QuerySet[Any]]:
     def base(user: Any, action: str) -> QuerySet[Any]:
         return (
             PersonTag.objects.visible_to(user, action)
-            .filter(kind__in=kinds)
+            .filter(kind__in=kinds, person__is_active=True)  # the deceased and moved away are off the lists
             .select_related("person__grid", "person__building", "responsible")
         )
 
