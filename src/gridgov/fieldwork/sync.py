@@ -413,23 +413,28 @@ def _visit(user: Any, r: Record) -> dict[str, Any]:
 def _case_report(user: Any, r: Record) -> dict[str, Any]:
     from gridgov.cases.api.serializers import CaseCreateSerializer
     from gridgov.cases.models import Source
-    from gridgov.cases.services import report_case
+    from gridgov.cases.services import IdempotencyConflict, report_case
 
     data = {k: v for k, v in r.data.items() if k not in ("photos", "client_uuid")}
     data.setdefault("source", Source.PATROL)
     d = _valid(CaseCreateSerializer, data, user)
-    result = report_case(
-        by=user,
-        source=d["source"],
-        category=d["category"],
-        lon=d["lon"],
-        lat=d["lat"],
-        crs=d["crs"],
-        description=d["description"],
-        address=d["address"],
-        urgency=d["urgency"],
-        client_uuid=r.uuid,
-    )
+    try:
+        result = report_case(
+            by=user,
+            source=d["source"],
+            category=d["category"],
+            lon=d["lon"],
+            lat=d["lat"],
+            crs=d["crs"],
+            description=d["description"],
+            address=d["address"],
+            urgency=d["urgency"],
+            client_uuid=r.uuid,
+        )
+    except IdempotencyConflict as exc:
+        if exc.fields == ["client_uuid"]:  # another user's case holds this UUID: as any UUID of theirs
+            raise _Refused(Outcome(str(r.uuid), 409, fields=["uuid"], message=_("该记录编号已被使用。"))) from exc
+        raise
     return {"type": "case", "id": result.case.pk, "number": result.case.number}
 
 

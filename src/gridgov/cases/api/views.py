@@ -228,7 +228,12 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             )
         except services.IdempotencyConflict as exc:
             return Response(
-                {"detail": str(exc.message), "fields": exc.fields, "case": exc.case.number},
+                {
+                    "detail": str(exc.message),
+                    "fields": exc.fields,
+                    # Another user's case (a client UUID they used) is not named.
+                    "case": exc.case.number if exc.case.reporter_id == request.user.pk else "",
+                },
                 status=status.HTTP_409_CONFLICT,
             )
         except services.TransitionNotAllowed as exc:

@@ -74,7 +74,13 @@ def _stored_content(case: Case) -> dict[str, Any]:
     )
 
 
-def _check_replay(existing: Case, content: dict[str, Any]) -> None:
+def _check_replay(existing: Case, content: dict[str, Any], by: Any) -> None:
+    if existing.reporter_id != by.pk:
+        # Another user's report: never answered as a replay (that would hand over their case), and nothing of its
+        # content is compared or named.
+        conflict = IdempotencyConflict(["client_uuid"], existing)
+        conflict.message = str(_("该客户端编号已被使用。"))
+        raise conflict
     if existing.content_hash == content_hash(content):
         return
     stored = _stored_content(existing)
@@ -167,7 +173,7 @@ def report_case(
     if client is not None:
         existing = Case.objects.filter(client_uuid=client).first()
         if existing is not None:
-            _check_replay(existing, content)
+            _check_replay(existing, content, by)
             return IntakeResult(existing, False)
     locator = get_locator()
     location = locator.locate(wlon, wlat)
@@ -183,7 +189,7 @@ def report_case(
         existing = Case.objects.filter(client_uuid=client).first() if client else None
         if existing is None:
             raise
-        _check_replay(existing, content)
+        _check_replay(existing, content, by)
         return IntakeResult(existing, False)
     return IntakeResult(case, True, duplicates)
 

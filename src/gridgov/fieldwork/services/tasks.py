@@ -116,6 +116,8 @@ def report_task(*, by: Any, task: Task, report: str, reported_at: datetime, reco
 def review_task(*, by: Any, task: Task, accept: bool, note: str = "") -> Task:
     locked = Task.objects.select_for_update().get(pk=task.pk)
     _require(by, "review", locked.scope_code)
+    if locked.assignee_id == by.pk:  # a grid head who is also the grid's worker
+        raise PermissionDenied(_("不能验收或退回自己反馈的任务,请由其他负责人审核。"))
     if locked.status != TaskStatus.REPORTED:
         raise ValidationError({"task": _("只有已反馈的任务可以验收或退回。")})
     if not accept and not note.strip():
