@@ -57,8 +57,17 @@ def search_people(queryset: QuerySet[Person], text: str) -> QuerySet[Person]:
         number = upgrade_15(text) if len(text) == 15 else text.upper()
         return queryset.filter(id_number_index=crypto.blind_index("idno", number))
     if PHONE_LIKE.match(text.replace("-", "")):
-        return queryset.filter(phone_index=crypto.blind_index("phone", normalize_phone(text)))
+        return queryset.filter(phone_index=crypto.blind_index("phone", search_phone(text)))
     return queryset.filter(name__contains=text)
+
+
+def search_phone(text: str) -> str:
+    """A phone number as stored (what its blind index was made from): ``+86``/``0086`` and a bare ``86`` before
+    a mobile number dropped — PHONE_LIKE accepts ``8613800138000``, so it must find ``13800138000``."""
+    phone = normalize_phone(text)
+    if len(phone) == 13 and phone.startswith("861"):
+        phone = phone[2:]
+    return phone
 
 
 class ScopeCodeFilter(django_filters.CharFilter):

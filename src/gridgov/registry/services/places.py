@@ -195,11 +195,23 @@ def register_organisation(*, by: Any, data: dict[str, Any], grid: Any = None) ->
 
 @transaction.atomic
 def record_fire_inspection(*, by: Any, organisation: Organisation, result: str, on: dt.date) -> Organisation:
+    """The result of a fire-safety inspection on a day (not in the future). The row is locked, so the version goes
+    up once per inspection even when two are recorded at once; an inspection older than the one on record does
+    not replace it."""
     require(Organisation.objects, organisation, by, "change")
-    organisation.fire_safety = result
-    organisation.fire_checked_on = on
-    organisation.version += 1
-    organisation.save(update_fields=["fire_safety", "fire_checked_on", "version", "updated_at"])
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("检查日期不能晚于今天。")})
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if locked.fire_checked_on is not None and on < locked.fire_checked_on:
+        raise ValidationError(
+            {"on": _("已有%(d)s的检查记录,不能以更早的检查覆盖。") % {"d": locked.fire_checked_on.isoformat()}}
+        )
+    locked.fire_safety = result
+    locked.fire_checked_on = on
+    locked.version += 1
+    locked.save(update_fields=["fire_safety", "fire_checked_on", "version", "updated_at"])
+    for name in ("fire_safety", "fire_checked_on", "version", "updated_at"):
+        setattr(organisation, name, getattr(locked, name))
     return organisation
 
 

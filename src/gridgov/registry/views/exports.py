@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gridgov.core.logredact import mask_digit_runs
-from gridgov.core.sensitive import mask_idno, mask_phone, normalize_phone
+from gridgov.core.sensitive import mask_idno, mask_phone
 
 from .. import services
 from ..export import TABLES, XLSX_CONTENT_TYPE, export_filename, write_xlsx
-from ..filters import ID_LIKE, PHONE_LIKE
+from ..filters import ID_LIKE, PHONE_LIKE, search_phone
 from ..models import AccessAction
 from .common import request_data, scope_label
 from .lists import LISTS
@@ -33,7 +33,7 @@ def describe_filters(params: QueryDict) -> str:
     if ID_LIKE.match(text):
         params["q"] = mask_idno(text)
     elif PHONE_LIKE.match(text.replace("-", "")):
-        params["q"] = mask_phone(normalize_phone(text))
+        params["q"] = mask_phone(search_phone(text))
     return "&".join(
         f"{k}={v if k in CODE_PARAMS else mask_digit_runs(v)}" for k, values in params.lists() for v in values
     )

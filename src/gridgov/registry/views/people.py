@@ -90,12 +90,12 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 def masked_number(text: str) -> str:
-    from gridgov.core.sensitive import mask_idno, mask_phone, normalize_phone
+    from gridgov.core.sensitive import mask_idno, mask_phone
 
-    from ..filters import ID_LIKE
+    from ..filters import ID_LIKE, search_phone
 
     text = text.strip().replace(" ", "")
-    return mask_idno(text.upper()) if ID_LIKE.match(text) else mask_phone(normalize_phone(text))
+    return mask_idno(text.upper()) if ID_LIKE.match(text) else mask_phone(search_phone(text))
 
 
 def visible_tag_kinds(user: Any) -> list[tuple[str, str]]:

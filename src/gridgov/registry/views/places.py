@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -93,8 +93,6 @@ def organisation_inspect(request: HttpRequest, pk: int) -> HttpResponse:
     form = InspectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择检查结果并填写检查日期。"))
-    elif form.cleaned_data["on"] > timezone.localdate():
-        messages.error(request, _("检查日期不能晚于今天。"))
     else:
         try:
             services.record_fire_inspection(
@@ -105,6 +103,8 @@ def organisation_inspect(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except PermissionDenied as exc:
             messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("已记录 %(n)s 的消防检查。") % {"n": organisation.name})
     target = request.POST.get("next", "")
