@@ -98,9 +98,9 @@ def test_a_track_outside_the_grid_is_flagged(cc: CaseCity) -> None:
     assert patrol.flagged and patrol.outside_share == 1.0
     assert [f["kind"] for f in patrol.flags] == ["outside"]
     # A few metres past the edge (GPS error) is not "outside".
-    edge = uuid.uuid4()
-    start_patrol(by=worker, patrol_id=edge, started_at=T0)
-    patrol = add_points(by=worker, patrol_id=edge, points=walk(20, start_lon=114.3995, lat=23.105))
+    edge, later = uuid.uuid4(), T0 + dt.timedelta(minutes=15)  # after the first: overlapping patrols are flagged
+    start_patrol(by=worker, patrol_id=edge, started_at=later)
+    patrol = add_points(by=worker, patrol_id=edge, points=walk(20, start_lon=114.3995, lat=23.105, t0=later))
     assert patrol.outside_share == 0 and not patrol.flagged
 
 

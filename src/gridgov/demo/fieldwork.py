@@ -519,6 +519,7 @@ def write_patrols(plans: Sequence[PatrolPlan]) -> None:
                 started_at=p.started_at, ended_at=p.ended_at, distance_m=fig.distance_m,
                 duration_s=fig.duration_s, points=fig.points,
                 outside_share=fig.outside_share, flagged=fig.flagged, flags=fig.flags,
+                track_from=fig.track_from, track_to=fig.track_to,
             )
         )  # fmt: skip
         if sqlite:  # what adapt_datetimefield_value() makes of each time (naive UTC text), in one go

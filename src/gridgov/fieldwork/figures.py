@@ -3,15 +3,17 @@
 - hours and distance: the sum over the period's patrols (by their start on the phone, Beijing time);
 - days patrolled: distinct Beijing dates with a patrol;
 - hours: the time each patrol's track covers (``gridgov.fieldwork.track``: gaps capped, inside the patrol's start
-  and stop), never the phone's stop − start;
+  and stop), never the phone's stop − start. Of two patrols of a worker whose tracks overlap, the later is flagged
+  ``overlap`` (``services.patrols``), so the sum over a worker's unflagged patrols is the time of their union;
 - buildings checked: distinct buildings with a check-in that counts — one with the phone's position within
   ``FIELDWORK_CHECKIN_RADIUS_M`` of the building, made during an unflagged patrol of the worker (between its start
   and its stop). A check-in without a position (no GPS fix), without a patrol, or outside its patrol's time is
   kept and shown, but does not count: otherwise a worker at home could "check" every building of the grid;
 - households covered: the households of the buildings checked plus the households visited (a visit to a person
   counts for the person's current household), over the grid's total households: the coverage (巡查覆盖率);
-- flagged patrols (impossible jumps, mostly outside the grid) are counted separately and add nothing to the
-  totals: neither their hours, distance, days, nor their check-ins.
+- flagged patrols (impossible jumps, mostly outside the grid, a track missing for most of the stated time, an
+  overlap with an earlier patrol) are counted separately and add nothing to the totals: neither their hours,
+  distance, days, nor their check-ins.
 
 Everything is a handful of grouped queries over the scoped querysets (``visible_to``), never a loop over patrols
 or points. A user whose only role with field-work access is grid worker sees only their own figures.

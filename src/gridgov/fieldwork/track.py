@@ -59,6 +59,9 @@ class TrackFigures:
     outside_share: float = 0.0
     flags: list[dict[str, object]] = field(default_factory=list)
     outside_points: int = 0
+    #: The first and last point's times, inside the window (None without points).
+    track_from: datetime | None = None
+    track_to: datetime | None = None
 
     @property
     def flagged(self) -> bool:
@@ -195,5 +198,7 @@ def figures(
         duration_s=int(part.seconds),
         points=part.points,
         outside_points=part.outside,
+        track_from=win.clip(pts[0].t) if pts else None,
+        track_to=win.clip(pts[-1].t) if pts else None,
     )
     return derive(fig, part.speed_flags, win=win, ended=ended_at is not None, max_outside_share=max_outside_share)

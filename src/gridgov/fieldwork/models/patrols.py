@@ -36,6 +36,10 @@ class Patrol(models.Model):
     outside_share = models.FloatField(_("网格外轨迹占比"), default=0)
     flagged = models.BooleanField(_("存疑"), default=False)
     flags = models.JSONField(_("存疑原因"), default=list, blank=True)
+    # The time the track covers, from its first to its last point inside the patrol's window: two patrols of a
+    # worker whose tracks overlap are one walk counted twice (the later one is flagged "overlap").
+    track_from = models.DateTimeField(_("轨迹起"), null=True, blank=True, editable=False)
+    track_to = models.DateTimeField(_("轨迹止"), null=True, blank=True, editable=False)
 
     objects = PatrolQuerySet.as_manager()
 

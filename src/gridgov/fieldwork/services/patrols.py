@@ -114,6 +114,8 @@ def add_points(*, by: Any, patrol_id: Any, points: Sequence[Point]) -> Patrol:
         duration_s=max(0, patrol.duration_s + round(after.seconds - before.seconds)),
         points=patrol.points + after.points - before.points,
         outside_points=outside,
+        track_from=_earliest(patrol.track_from, win.clip(first)),
+        track_to=_latest(patrol.track_to, win.clip(max(p.t for p in points))),
     )
     kept = [f for f in patrol.flags if f.get("kind") == "speed" and anchor is not None and _at(f) <= anchor]
     _store(patrol, track.derive(fig, kept + after.speed_flags, win=win, ended=patrol.ended_at is not None))
@@ -129,14 +131,53 @@ def _at(flag: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(str(flag["at"]))
 
 
+def _earliest(a: datetime | None, b: datetime) -> datetime:
+    return b if a is None else min(a, b)
+
+
+def _latest(a: datetime | None, b: datetime) -> datetime:
+    return b if a is None else max(a, b)
+
+
 def _store(patrol: Patrol, fig: TrackFigures) -> None:
     patrol.distance_m = fig.distance_m
     patrol.points = fig.points
     patrol.outside_share = fig.outside_share
-    patrol.flags = fig.flags
-    patrol.flagged = fig.flagged
     patrol.duration_s = fig.duration_s
-    patrol.save(update_fields=["distance_m", "points", "outside_share", "flags", "flagged", "duration_s"])
+    patrol.track_from, patrol.track_to = fig.track_from, fig.track_to
+    later = _flag_overlap(patrol, fig.flags)
+    patrol.save(
+        update_fields=[
+            "distance_m", "points", "outside_share", "flags", "flagged", "duration_s", "track_from", "track_to",
+        ]
+    )  # fmt: skip
+    for other in later:
+        if not any(f.get("kind") == "overlap" for f in other.flags):
+            other.flags = [*other.flags, {"kind": "overlap", "with": str(patrol.pk)}]
+            other.flagged = True
+            other.save(update_fields=["flags", "flagged"])
+
+
+def _flag_overlap(patrol: Patrol, flags: list[dict[str, Any]]) -> list[Patrol]:
+    """Set the patrol's flags, with ``overlap`` when its track overlaps the track of an earlier patrol of the same
+    worker (two phones, or a patrol started again without stopping the first: the same hours counted twice).
+    The earlier patrol (by start, then number) keeps its figures; the later one is flagged, so the worker's
+    unflagged patrols never overlap and their hours add up to the time of their union. Returns the worker's later
+    patrols that this one's track now overlaps (they are flagged too)."""
+    others: list[Patrol] = []
+    if patrol.track_from is not None and patrol.track_to is not None and patrol.track_from < patrol.track_to:
+        others = list(
+            Patrol.objects.filter(
+                worker_id=patrol.worker_id, track_from__lt=patrol.track_to, track_to__gt=patrol.track_from
+            )
+            .exclude(pk=patrol.pk)
+            .only("id", "started_at", "flags", "flagged")
+        )
+    key = (patrol.started_at, str(patrol.pk))
+    earlier = sorted((o for o in others if (o.started_at, str(o.pk)) < key), key=lambda o: (o.started_at, str(o.pk)))
+    patrol.flags = [*flags, {"kind": "overlap", "with": str(earlier[0].pk)}] if earlier else list(flags)
+    patrol.flagged = bool(patrol.flags)
+    return [o for o in others if (o.started_at, str(o.pk)) > key]
 
 
 def recompute(patrol: Patrol) -> None:
