@@ -67,7 +67,9 @@ def start_patrol(*, by: Any, patrol_id: uuid.UUID, started_at: datetime, grid_co
 def _own_patrol(by: Any, patrol_id: Any) -> Patrol:
     patrol = Patrol.objects.select_for_update().filter(pk=patrol_id, worker=by).first()
     if patrol is None:
-        raise ValidationError({"patrol": _("找不到这次巡查(请先同步“开始巡查”)。")})
+        # Not found (never started on the server, its start refused, or another worker's): the sync contract's
+        # 404, "send the referenced record first" — the record is fine as it is and may be sent again later.
+        raise Patrol.DoesNotExist(_("找不到这次巡查(请先同步“开始巡查”)。"))
     return patrol
 
 
