@@ -1,7 +1,8 @@
 """The centre's field-work resources under /api/v1/: patrols (list with figures; detail with the track as a GeoJSON
 LineString in the requested ``crs`` and the check-ins), visits, tasks (list, detail, create = assign with
 admission, accept / redo / remind; a task is reported from the phone through the sync API only), and the patrol
-figures per worker and grid for a month or a day.
+figures per worker and grid for a month or a day. Tasks, visits and a patrol's check-ins list their photos
+(``photos``: uuid, url, received_at), served by ``/api/v1/field-photos/<uuid>/`` to whoever may see the record.
 
 Reads go through ``visible_to`` (a grid worker sees only their own records, as on the pages); out of scope is 404.
 A visit about a special group or key youth is shown only to the roles that may see those groups
@@ -11,10 +12,14 @@ Writes call the services: an unadmitted matter is a 400 on ``category``, a role 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import FileResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -41,9 +46,10 @@ from gridgov.matters.models import MatterCategory
 from gridgov.territory.models import Grid
 
 from .. import figures as fig
-from ..models import CheckIn, Patrol, Task, TaskKind, TaskStatus, Visit
+from ..models import CheckIn, FieldPhoto, Patrol, Task, TaskKind, TaskStatus, Visit
 from ..services import assign_task, remind_task, review_task
 from ..services.patrols import checkin_is_far
+from ..services.photos import photo_response, record_photos, task_photos, visible_photo
 
 CRS_PARAMETER = OpenApiParameter(
     "crs", str, enum=[c.value for c in crs_mod.CRS], description=_("返回坐标的坐标系(默认 wgs84)")
@@ -99,6 +105,29 @@ class FieldWorkerSerializer(serializers.Serializer[Any]):
         return str(getattr(user, "display_name", "") or user.get_username())
 
 
+class FieldPhotoSerializer(serializers.Serializer[Any]):
+    uuid = serializers.UUIDField()
+    url = serializers.SerializerMethodField(help_text=_("照片地址(与记录相同的权限)"))
+    received_at = serializers.DateTimeField()
+
+    def get_url(self, photo: FieldPhoto) -> str:
+        return reverse("fieldwork-photo", kwargs={"photo_uuid": photo.uuid})
+
+
+def _photos(obj: Any, load: Any) -> list[dict[str, Any]]:
+    """The object's photos as attached by its viewset for a whole page (one query), else loaded for it alone."""
+    photos = getattr(obj, "field_photos", None)
+    if photos is None:
+        photos = load([obj.pk])[obj.pk if isinstance(obj, Task) else str(obj.pk)]
+    return list(FieldPhotoSerializer(photos, many=True).data)
+
+
+def attach_photos(objects: Sequence[Any], load: Any) -> None:
+    by_id = load([o.pk for o in objects])
+    for o in objects:
+        o.field_photos = by_id[o.pk if isinstance(o, Task) else str(o.pk)]
+
+
 class PatrolSerializer(serializers.ModelSerializer[Patrol]):
     worker = FieldWorkerSerializer(read_only=True)
     grid = serializers.CharField(source="grid.code", read_only=True)
@@ -134,10 +163,11 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
     far = serializers.SerializerMethodField()
     lon = serializers.SerializerMethodField()
     lat = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
 
     class Meta:
         model = CheckIn
-        fields = ["id", "building", "made_at", "lon", "lat", "distance_m", "far", "note"]
+        fields = ["id", "building", "made_at", "lon", "lat", "distance_m", "far", "note", "photos"]
 
     def _point(self, c: CheckIn) -> tuple[float, float] | None:
         if c.lon is None or c.lat is None:
@@ -154,6 +184,10 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
 
     def get_far(self, c: CheckIn) -> bool:
         return checkin_is_far(c)
+
+    @extend_schema_field(FieldPhotoSerializer(many=True))
+    def get_photos(self, c: CheckIn) -> list[dict[str, Any]]:
+        return _photos(c, record_photos)
 
 
 class PatrolDetailSerializer(PatrolSerializer):
@@ -183,12 +217,14 @@ class PatrolDetailSerializer(PatrolSerializer):
 
     @extend_schema_field(CheckInSerializer(many=True))
     def get_checkins(self, p: Patrol) -> list[dict[str, Any]]:
-        rows = p.checkins.select_related("building").order_by("made_at")
+        rows = list(p.checkins.select_related("building").order_by("made_at"))
+        attach_photos(rows, record_photos)
         return list(CheckInSerializer(rows, many=True, context=self.context).data)
 
 
 class VisitSerializer(serializers.ModelSerializer[Visit]):
     worker = FieldWorkerSerializer(read_only=True)
+    photos = serializers.SerializerMethodField()
 
     class Meta:
         model = Visit
@@ -205,7 +241,12 @@ class VisitSerializer(serializers.ModelSerializer[Visit]):
             "needs",
             "next_visit_on",
             "case",
+            "photos",
         ]
+
+    @extend_schema_field(FieldPhotoSerializer(many=True))
+    def get_photos(self, v: Visit) -> list[dict[str, Any]]:
+        return _photos(v, record_photos)
 
 
 class TaskSerializer(serializers.ModelSerializer[Task]):
@@ -218,6 +259,7 @@ class TaskSerializer(serializers.ModelSerializer[Task]):
     kind = serializers.ChoiceField(choices=TaskKind.choices)
     due_at = serializers.DateTimeField(required=False, allow_null=True, help_text=_("留空则按事项时限(工作时间)计算"))
     is_overdue = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField(help_text=_("各次反馈的照片(含退回重做前的)"))
 
     class Meta:
         model = Task
@@ -238,6 +280,7 @@ class TaskSerializer(serializers.ModelSerializer[Task]):
             "status",
             "report",
             "reported_at",
+            "photos",
             "version",
         ]
         read_only_fields = ["assigned_at", "overdue", "reminders", "status", "report", "reported_at", "version"]
@@ -248,6 +291,10 @@ class TaskSerializer(serializers.ModelSerializer[Task]):
         from ..models import OPEN_TASK_STATUSES
 
         return bool(t.overdue or (t.status in OPEN_TASK_STATUSES and t.due_at < timezone.now()))
+
+    @extend_schema_field(FieldPhotoSerializer(many=True))
+    def get_photos(self, t: Task) -> list[dict[str, Any]]:
+        return _photos(t, task_photos)
 
 
 class TaskReviewSerializer(serializers.Serializer[Any]):
@@ -322,6 +369,12 @@ class VisitViewSet(FieldViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     serializer_class = VisitSerializer
     filter_backends: list[Any] = []
 
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            attach_photos(page, record_photos)
+        return page
+
     def scoped_queryset(self) -> Any:
         # A visit about a special group or key youth is read only by the roles that may see those groups.
         qs = super().scoped_queryset()
@@ -376,6 +429,12 @@ class TaskViewSet(
 
     def get_serializer_context(self) -> dict[str, Any]:
         return ScopedViewSetMixin.get_serializer_context(self)
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            attach_photos(page, task_photos)
+        return page
 
     def optimize(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         qs = queryset.select_related("category", "grid").order_by("due_at", "id")
@@ -521,3 +580,20 @@ class FiguresView(APIView):
                 ],
             }
         )
+
+
+# --- photos -----------------------------------------------------------------------------------------------
+
+
+class FieldPhotoView(APIView):
+    """A photo of a task report, visit or check-in, to whoever may see that record (else 404)."""
+
+    @extend_schema(
+        summary=_("外勤照片(任务反馈、走访、打卡)"),
+        responses={
+            (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description=_("照片")),
+            404: ERROR_404,
+        },
+    )
+    def get(self, request: Request, photo_uuid: uuid.UUID) -> FileResponse:
+        return photo_response(visible_photo(request.user, photo_uuid))

@@ -4,7 +4,7 @@ patrol figures."""
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
-from .resources import FiguresView, PatrolViewSet, TaskViewSet, VisitViewSet
+from .resources import FieldPhotoView, FiguresView, PatrolViewSet, TaskViewSet, VisitViewSet
 
 router = SimpleRouter()
 router.register("patrols", PatrolViewSet, basename="fieldwork-patrol")
@@ -13,5 +13,6 @@ router.register("tasks", TaskViewSet, basename="fieldwork-task")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("patrol-figures/", FiguresView.as_view(), name="fieldwork-figures"),
+    path("field-photos/<uuid:photo_uuid>/", FieldPhotoView.as_view(), name="fieldwork-photo"),
     *router.urls,
 ]

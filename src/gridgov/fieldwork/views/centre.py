@@ -7,6 +7,7 @@ their own (``figures.own_only``). Every read goes through ``visible_to``; a task
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Max, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +42,7 @@ from .. import figures as fig
 from ..models import OPEN_TASK_STATUSES, CheckIn, Patrol, Task, TaskKind, TaskStatus, TrackPoint
 from ..services import assign_task, remind_task, review_task
 from ..services.patrols import checkin_is_far
+from ..services.photos import photo_response, task_photos, visible_photo
 
 SHANGHAI = fig.SHANGHAI
 #: One colour per worker on the tracks map (cycled).
@@ -428,6 +430,9 @@ class AssignForm(forms.Form):
 def _tasks_context(request: HttpRequest, form: AssignForm | None) -> dict[str, Any]:
     qs = task_list(request)
     page = Paginator(qs, TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    photos = task_photos([t.pk for t in page])
+    for t in page:
+        t.field_photos = photos[t.pk]  # type: ignore[attr-defined]
     may_assign = not scope_for(request.user, "task", "add").empty
     may_review = not scope_for(request.user, "task", "review").empty
     query = request.GET.copy()
@@ -519,3 +524,10 @@ def task_act(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     return redirect(reverse("fieldwork:tasks"))
+
+
+@login_required
+def field_photo(request: HttpRequest, photo_uuid: uuid.UUID) -> FileResponse:
+    """A photo of a task report, visit or check-in, to whoever may see that record (else 404)."""
+    _require_fieldwork(request.user)
+    return photo_response(visible_photo(request.user, photo_uuid))

@@ -16,4 +16,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tasks.xlsx", centre.tasks_export, name="tasks-export"),
     path("tasks/assign/", centre.task_assign, name="task-assign"),
     path("tasks/<int:pk>/act/", centre.task_act, name="task-act"),
+    path("photos/<uuid:photo_uuid>/", centre.field_photo, name="photo"),
 ]
