@@ -18,13 +18,14 @@ logger = logging.getLogger(__name__)
 @shared_task(name="gridgov.registry.validate_import", ignore_result=True)
 def validate_import(job_id: str) -> None:
     from .importing import run_validation
-    from .importing.jobs import _fail
+    from .importing.jobs import _fail, discard_upload_of
 
     try:
         run_validation(job_id)
     except Exception as exc:
         logger.error("import job %s: validation failed (%s)", job_id, type(exc).__name__)
         _fail(job_id, _("校验时出错,请检查文件后重新上传。"), phase="validate")
+        discard_upload_of(job_id)  # a new upload is needed anyway: the plain ID numbers go now
 
 
 @shared_task(name="gridgov.registry.commit_import", ignore_result=True)
@@ -41,7 +42,8 @@ def commit_import(job_id: str) -> None:
 
 @shared_task(name="gridgov.registry.expire_unconfirmed_imports", ignore_result=True)
 def expire_unconfirmed_imports() -> int:
-    """Beat: delete the uploads of import jobs validated but not confirmed in time (``IMPORT_UNCONFIRMED_HOURS``)."""
+    """Beat: delete the uploads of import jobs left idle too long (``IMPORT_UNCONFIRMED_HOURS``): validated and
+    not confirmed, a failed commit not resumed, a commit whose worker vanished (``jobs.expire_unconfirmed``)."""
     from .importing.jobs import expire_unconfirmed
 
     return expire_unconfirmed()

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -165,22 +165,48 @@ def _discard_upload(job: ImportJob) -> None:
         ImportJob.objects.filter(pk=job.pk).update(file="")
 
 
+def discard_upload_of(job_id: Any) -> None:
+    """After a validation that failed in any way (the task's last resort included): the upload goes."""
+    job = ImportJob.objects.filter(pk=job_id).only("pk", "file").first()
+    if job is not None:
+        _discard_upload(job)
+
+
 def expire_unconfirmed(now: datetime | None = None) -> int:
-    """Delete the upload of every job validated but left unconfirmed for more than ``IMPORT_UNCONFIRMED_HOURS``
-    (the file holds ID numbers and phones in plain text) and mark the job EXPIRED, with a message the wizard
-    shows. Jobs being committed, done, failed or still being validated are left alone. Each job is claimed with a
-    conditional update, so a confirmation at the same moment or a second sweeper cannot both win. Returns how many
-    jobs expired."""
+    """The beat's sweep: no upload (plain ID numbers and phones) outlives ``IMPORT_UNCONFIRMED_HOURS`` of
+    inactivity. A job validated but not confirmed, a commit that failed half-way and was not resumed, and a
+    commit whose worker vanished (COMMITTING, started, no chunk written since) are marked EXPIRED with a message
+    the wizard shows, and their upload deleted (rows already committed stay). A job that failed validation keeps
+    its status and message; only a file left behind is deleted. Jobs still working (a chunk written within the
+    window), confirmed but not started yet, done or cancelled are left alone. Each job is claimed with a
+    conditional update (same status, still idle), so a confirmation or a resumed commit at the same moment, or a
+    second sweeper, cannot both win. Returns how many jobs expired."""
     hours = int(settings.IMPORT_UNCONFIRMED_HOURS)
     cutoff = (now or timezone.now()) - timedelta(hours=hours)
-    stale = ImportJob.objects.filter(status=ImportStatus.VALIDATED, updated_at__lt=cutoff)
+    idle = ImportJob.objects.filter(updated_at__lt=cutoff)
+    stale = idle.filter(
+        Q(status__in=[ImportStatus.VALIDATED, ImportStatus.COMMITTING]) | (Q(status=ImportStatus.FAILED) & ~Q(file=""))
+    )
     expired = 0
-    for job in stale.only("pk", "file", "summary"):
+    for job in stale.only("pk", "file", "summary", "status", "committed_rows"):
+        if job.status == ImportStatus.COMMITTING and job.summary.get("phase") != "commit":
+            continue  # confirmed, its commit not started yet: the queued task will run it (acks_late)
+        if job.status == ImportStatus.FAILED and job.summary.get("phase") != "commit":
+            if idle.filter(pk=job.pk, status=ImportStatus.FAILED).update(file=""):
+                job.file.storage.delete(job.file.name)
+                logger.info("import job %s: upload of a failed validation deleted", job.pk)
+            continue
         with translation.override(_language(job)):
-            message = _("该导入任务超过 %(hours)d 小时未确认,已过期:上传的文件已删除。如需导入,请重新上传。") % {
-                "hours": hours
-            }
-        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATED).update(
+            if job.status == ImportStatus.VALIDATED:
+                message = _("该导入任务超过 %(hours)d 小时未确认,已过期:上传的文件已删除。如需导入,请重新上传。") % {
+                    "hours": hours
+                }
+            else:
+                message = _(
+                    "该导入任务中断后超过 %(hours)d 小时未继续,已过期:已导入的 %(n)d 行保留,上传的文件已删除。"
+                    "如需导入其余的行,请重新上传(已导入的行只会更新,不会重复)。"
+                ) % {"hours": hours, "n": job.committed_rows}
+        claimed = idle.filter(pk=job.pk, status=job.status).update(
             status=ImportStatus.EXPIRED,
             message=message,
             file="",
@@ -193,7 +219,7 @@ def expire_unconfirmed(now: datetime | None = None) -> int:
         if job.file:
             job.file.storage.delete(job.file.name)
         expired += 1
-        logger.info("import job %s expired unconfirmed after %d hours; upload deleted", job.pk, hours)
+        logger.info("import job %s (%s) expired after %d idle hours; upload deleted", job.pk, job.status, hours)
     return expired
 
 

@@ -78,6 +78,13 @@ def _rows_from_records(records: Iterator[list[Any]]) -> tuple[list[str], Iterato
     return headers, rows()
 
 
+def _csv_error() -> ValidationError:
+    return ValidationError(
+        _("无法读取该 CSV 文件:有一格内容过长或引号不成对。请用模板另存为 .xlsx 或 UTF-8 编码的 CSV 后重试。"),
+        code="csv",
+    )
+
+
 class FileRows:
     """The rows of an open file. ``headers``: the normalised header row; ``total``: data rows (an estimate for
     .xlsx files that do not record their dimension, counted otherwise); iterate for the rows."""
@@ -103,10 +110,14 @@ class FileRows:
             raise ValidationError(_("无法读取该 Excel 文件,请使用模板另存为 .xlsx 后重试。"), code="xlsx") from exc
         sheet = self._workbook.worksheets[0]
         self.total = max(0, (sheet.max_row or 1) - 1)
-        self.headers, self._rows = _rows_from_records(
-            list(r)
-            for r in sheet.iter_rows(values_only=True)  # type: ignore[arg-type]
-        )
+        try:
+            self.headers, rows = _rows_from_records(
+                list(r)
+                for r in sheet.iter_rows(values_only=True)  # type: ignore[arg-type]
+            )
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise ValidationError(_("无法读取该 Excel 文件,请使用模板另存为 .xlsx 后重试。"), code="xlsx") from exc
+        self._rows = self._xlsx_checked(rows)
 
     def _open_csv(self) -> None:
         head = self._file.read(65536)
@@ -126,14 +137,29 @@ class FileRows:
             self.headers, rows = _rows_from_records(iter(csv.reader(text)))
         except UnicodeDecodeError as exc:
             raise ValidationError(_("无法识别文件编码,请另存为 UTF-8 编码的 CSV。"), code="encoding") from exc
+        except csv.Error as exc:
+            raise _csv_error() from exc
         self._rows = self._decoded(rows)
 
     @staticmethod
     def _decoded(rows: Iterator[Row]) -> Iterator[Row]:
+        # Every way a file can be unreadable is a ValidationError with the user's message: the job then fails
+        # validation like any bad file, and its upload (plain ID numbers) is deleted.
         try:
             yield from rows
         except UnicodeDecodeError as exc:
             raise ValidationError(_("无法识别文件编码,请另存为 UTF-8 编码的 CSV。"), code="encoding") from exc
+        except csv.Error as exc:
+            raise _csv_error() from exc
+
+    @staticmethod
+    def _xlsx_checked(rows: Iterator[Row]) -> Iterator[Row]:
+        import zipfile
+
+        try:
+            yield from rows
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise ValidationError(_("无法读取该 Excel 文件,请使用模板另存为 .xlsx 后重试。"), code="xlsx") from exc
 
     def __iter__(self) -> Iterator[Row]:
         return self._rows
