@@ -146,3 +146,19 @@ def test_an_upload_left_by_a_failed_validation_is_deleted_and_the_failure_kept(
         assert expire_unconfirmed_imports() == 0
     job.refresh_from_db()
     assert (job.status, job.message, bool(job.file), path.exists()) == (ImportStatus.FAILED, "坏文件", False, False)
+
+
+def test_each_written_chunk_is_logged_with_it_so_a_failed_commit_leaves_no_unlogged_people(
+    failed_commit: ImportJob,
+) -> None:
+    from gridgov.registry.models import AccessLog
+
+    assert Person.objects.count() == 2  # the first chunk, written before the second failed
+    log = AccessLog.objects.get()
+    assert (log.action, log.rows, log.user_id, log.scope_code) == (
+        "import",
+        2,
+        failed_commit.created_by_id,
+        failed_commit.scope_code,
+    )
+    assert str(failed_commit.pk) in log.detail and "people.xlsx" in log.detail and "第 1–2 行" in log.detail

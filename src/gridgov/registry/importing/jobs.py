@@ -280,7 +280,8 @@ def run_validation(job_id: Any) -> ImportJob | None:
 
 
 def _write_chunk(job: ImportJob, importer: Importer, outcome: Outcome, done: int) -> tuple[int, int]:
-    """One chunk in one transaction, with the job's progress: either both are written or neither."""
+    """One chunk in one transaction, with the job's progress and its access-log row: all three are written or
+    none (a commit that fails in a later chunk leaves the earlier chunks' people written and logged)."""
     with transaction.atomic():
         created, updated = importer.write(outcome)
         moved = ImportJob.objects.filter(pk=job.pk, committed_rows=done).update(
@@ -291,6 +292,21 @@ def _write_chunk(job: ImportJob, importer: Importer, outcome: Outcome, done: int
         )
         if moved != 1:
             raise CommitConflict(str(job.pk))
+        if created + updated:
+            log_bulk_access(
+                by=job.created_by,
+                action=AccessAction.IMPORT,
+                rows=created + updated,
+                detail=_("%(kind)s:%(file)s(导入任务 %(job)s,第 %(first)d–%(last)d 行数据)")
+                % {
+                    "kind": job.get_kind_display(),
+                    "file": job.filename,
+                    "job": job.pk,
+                    "first": done + 1,
+                    "last": done + outcome.rows,
+                },
+                scope_code=job.scope_code,
+            )
     return created, updated
 
 
@@ -341,14 +357,7 @@ def run_commit(job_id: Any) -> ImportJob | None:
             finished_at=timezone.now(),
             updated_at=timezone.now(),
         )
-        _discard_upload(job)
-        log_bulk_access(
-            by=job.created_by,
-            action=AccessAction.IMPORT,
-            rows=job.created_rows + job.updated_rows,
-            detail=f"{job.get_kind_display()}: {job.filename}",
-            scope_code=job.scope_code,
-        )
+        _discard_upload(job)  # the access log has a row per chunk, written with it (_write_chunk)
     logger.info("import job %s done: %d created, %d updated", job.pk, job.created_rows, job.updated_rows)
     return ImportJob.objects.get(pk=job.pk)
 
