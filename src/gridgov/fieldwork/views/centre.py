@@ -17,8 +17,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Max, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Count, F, Max, Q, QuerySet, Value, When, Window
 from django.db.models import Case as DbCase
+from django.db.models.functions import Mod, RowNumber
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,6 +50,10 @@ SHANGHAI = fig.SHANGHAI
 PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777", "#4b5563"]
 #: At most this many points of a track are drawn (evenly thinned); the figures use all of them.
 MAX_DRAWN_POINTS = 500
+#: The tracks page draws and lists at most this many patrols of a day, and this many check-ins (a district's day
+#: holds thousands of patrols and millions of points): beyond them, it asks for a grid.
+MAX_DRAWN_PATROLS = 200
+MAX_DRAWN_CHECKINS = 2000
 MAP_MAX_GRIDS = 400
 TASKS_PER_PAGE = 30
 
@@ -126,18 +131,23 @@ def latest_patrol_day(request: HttpRequest, grid: Grid | None) -> dt.date | None
     return timezone.localtime(latest, SHANGHAI).date() if latest is not None else None
 
 
-def _thin(coords: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    if len(coords) <= MAX_DRAWN_POINTS:
-        return coords
-    keep = np.unique(np.linspace(0, len(coords) - 1, MAX_DRAWN_POINTS).round().astype(int))
-    return coords[keep]
+def drawn_points(patrols: list[Patrol]) -> QuerySet[TrackPoint]:
+    """The points drawn of each patrol, thinned in the database: every k-th (k = its points ÷
+    ``MAX_DRAWN_POINTS``, rounded up) and its last, so a day's page reads at most ``MAX_DRAWN_POINTS`` + 1 points a
+    patrol however long the tracks (the figures use all of them)."""
+    n = F("patrol__points")
+    step = (n + (MAX_DRAWN_POINTS - 1)) / MAX_DRAWN_POINTS  # integer division on both databases
+    rows = TrackPoint.objects.filter(patrol__in=[p.pk for p in patrols]).annotate(
+        rn=Window(RowNumber(), partition_by=[F("patrol_id")], order_by=F("t").asc())
+    )
+    keep = Q(skip=0) | Q(rn=n)
+    return rows.annotate(skip=Mod(F("rn") - 1, step)).filter(keep).order_by("patrol", "t")
 
 
 def tracks_config(patrols: list[Patrol], checkins: list[CheckIn], grids: QuerySet[Grid]) -> dict[str, Any]:
     crs = tile_crs()
-    rows = TrackPoint.objects.filter(patrol__in=[p.pk for p in patrols]).order_by("patrol", "t")
     by_patrol: dict[Any, list[tuple[float, float]]] = {}
-    for patrol_id, lon, lat in rows.values_list("patrol_id", "lon", "lat"):
+    for patrol_id, lon, lat in drawn_points(patrols).values_list("patrol_id", "lon", "lat"):
         by_patrol.setdefault(patrol_id, []).append((lon, lat))
     colours: dict[int, str] = {}
     for p in patrols:
@@ -145,7 +155,7 @@ def tracks_config(patrols: list[Patrol], checkins: list[CheckIn], grids: QuerySe
     out = []
     for p in patrols:
         coords = np.asarray(by_patrol.get(p.pk, []), dtype=float).reshape(-1, 2)
-        coords = crs_mod.from_wgs84_array(_thin(coords), crs) if len(coords) else coords
+        coords = crs_mod.from_wgs84_array(coords, crs) if len(coords) else coords
         local = timezone.localtime(p.started_at, SHANGHAI)
         out.append(
             {
@@ -198,15 +208,21 @@ def tracks_config(patrols: list[Patrol], checkins: list[CheckIn], grids: QuerySe
 def tracks(request: HttpRequest) -> HttpResponse:
     _require_fieldwork(request.user)
     day, grid = _day(request), _grid_filter(request)
-    patrols = list(day_patrols(request, day, grid))
+    patrols = list(day_patrols(request, day, grid)[: MAX_DRAWN_PATROLS + 1])
     if not patrols and "day" not in request.GET:
         # Asked for no day, and nobody has patrolled yet today (early morning, a day off, a demo built days ago):
         # open on the latest day with patrols, and say so, rather than on an empty map.
         latest = latest_patrol_day(request, grid)
         if latest is not None and latest != day:
             day = latest
-            patrols = list(day_patrols(request, day, grid))
+            patrols = list(day_patrols(request, day, grid)[: MAX_DRAWN_PATROLS + 1])
             messages.info(request, _("今天还没有巡查记录,显示最近有巡查的一天:%(day)s。") % {"day": day.isoformat()})
+    patrols_total, flagged_total = len(patrols), sum(p.flagged for p in patrols)
+    if len(patrols) > MAX_DRAWN_PATROLS:
+        # A wide scope's day: say how many there are, draw the first ones, and ask for a grid.
+        counts = day_patrols(request, day, grid).aggregate(n=Count("id"), flagged=Count("id", filter=Q(flagged=True)))
+        patrols_total, flagged_total = counts["n"], counts["flagged"]
+        patrols = patrols[:MAX_DRAWN_PATROLS]
     for p in patrols:
         p.hours = round(p.duration_s / 3600, 2)  # type: ignore[attr-defined]
         p.km = round(p.distance_m / 1000, 2)  # type: ignore[attr-defined]
@@ -214,7 +230,11 @@ def tracks(request: HttpRequest) -> HttpResponse:
     checkins = fig.scoped_checkins(request.user).filter(made_at__gte=start, made_at__lt=end)
     if grid is not None:
         checkins = checkins.filter(building__grid=grid)
-    checkins_list = list(checkins.select_related("building", "worker"))
+    checkins_list = list(checkins.select_related("building", "worker").order_by("made_at")[: MAX_DRAWN_CHECKINS + 1])
+    checkins_total = len(checkins_list)
+    if checkins_total > MAX_DRAWN_CHECKINS:
+        checkins_total = checkins.count()
+        checkins_list = checkins_list[:MAX_DRAWN_CHECKINS]
     shown_grids = Grid.objects.filter(pk__in={p.grid_id for p in patrols} | ({grid.pk} if grid else set()))
     report = fig.for_day(request.user, day, grids=_visible_grids(request, grid))
     return render(
@@ -227,7 +247,10 @@ def tracks(request: HttpRequest) -> HttpResponse:
             "next_day": day + dt.timedelta(days=1),
             "grid": grid,
             "patrols": patrols,
-            "flagged": [p for p in patrols if p.flagged],
+            "patrols_total": patrols_total,
+            "flagged_total": flagged_total,
+            "checkins_total": checkins_total,
+            "checkins_drawn": len(checkins_list),
             "rows": report.workers,
             "map_config": tracks_config(patrols, checkins_list, shown_grids),
         },
