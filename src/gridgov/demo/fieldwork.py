@@ -454,7 +454,7 @@ def _plan_patrols(
                 minutes = r.uniform(45, 110)
                 if day == today:
                     room = (local_now - start).total_seconds() / 60 - 5
-                    if room < 40 and forced:
+                    if room < 40 and forced and lo == windows[0][0]:
                         start, room = _local(day, 8 * 60), now_min - 8 * 60 - 5
                     if room < 40:
                         continue
