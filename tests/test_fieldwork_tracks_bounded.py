@@ -78,3 +78,11 @@ def test_a_day_with_more_patrols_than_drawn_says_so_and_counts_them_all(
     html, config = tracks(cc, f"/field/?day=2026-03-03&grid={G2}")
     assert len(config["patrols"]) == 1 and 'id="tracks-capped"' not in html
     assert uuid.UUID(config["patrols"][0]["id"]) == data.patrols["neighbour"].pk
+
+
+def test_the_thinning_counts_the_points_itself(cc: CaseCity, data: Any) -> None:
+    patrol = long_patrol(cc, 1200)
+    Patrol.objects.filter(pk=patrol.pk).update(points=0)  # a stored count out of step (bulk-written rows)
+    rows = list(centre.drawn_points([patrol]).values_list("t", flat=True))
+    assert 300 < len(rows) <= centre.MAX_DRAWN_POINTS + 1
+    assert rows[0] == bj(6, 8) and rows[-1] == bj(6, 8) + dt.timedelta(seconds=1199)

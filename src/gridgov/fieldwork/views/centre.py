@@ -135,12 +135,13 @@ def drawn_points(patrols: list[Patrol]) -> QuerySet[TrackPoint]:
     """The points drawn of each patrol, thinned in the database: every k-th (k = its points ÷
     ``MAX_DRAWN_POINTS``, rounded up) and its last, so a day's page reads at most ``MAX_DRAWN_POINTS`` + 1 points a
     patrol however long the tracks (the figures use all of them)."""
-    n = F("patrol__points")
-    step = (n + (MAX_DRAWN_POINTS - 1)) / MAX_DRAWN_POINTS  # integer division on both databases
+    by_patrol = [F("patrol_id")]
     rows = TrackPoint.objects.filter(patrol__in=[p.pk for p in patrols]).annotate(
-        rn=Window(RowNumber(), partition_by=[F("patrol_id")], order_by=F("t").asc())
+        rn=Window(RowNumber(), partition_by=by_patrol, order_by=F("t").asc()),
+        n=Window(Count("id"), partition_by=by_patrol),
     )
-    keep = Q(skip=0) | Q(rn=n)
+    step = (F("n") + (MAX_DRAWN_POINTS - 1)) / MAX_DRAWN_POINTS  # integer division on both databases
+    keep = Q(skip=0) | Q(rn=F("n"))
     return rows.annotate(skip=Mod(F("rn") - 1, step)).filter(keep).order_by("patrol", "t")
 
 
