@@ -29,7 +29,9 @@ class Patrol(models.Model):
     started_at = models.DateTimeField(_("开始时间(手机)"))
     ended_at = models.DateTimeField(_("结束时间(手机)"), null=True, blank=True)
     received_at = models.DateTimeField(_("服务器接收时间"), auto_now_add=True)
-    # Figures, recomputed from the points whenever points arrive (patrols.figures).
+    # Figures from the track (gridgov.fieldwork.track), changed by each batch of points by what it changes and
+    # made again from the whole track at the stop. duration_s is the time the track covers (gaps capped, inside
+    # started_at–ended_at), never ended_at − started_at: the phone's clock alone counts nothing.
     distance_m = models.FloatField(_("里程(米)"), default=0)
     duration_s = models.PositiveIntegerField(_("时长(秒)"), default=0)
     points = models.PositiveIntegerField(_("轨迹点数"), default=0)
