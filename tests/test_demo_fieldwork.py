@@ -297,6 +297,15 @@ def test_tasks_are_for_admitted_matters_in_every_state(populated: MiniCity) -> N
     assert any(t.overdue and t.status in OPEN_TASK_STATUSES for t in tasks)
     assert any(not t.overdue and t.status == TaskStatus.ASSIGNED for t in tasks)
     assert {t.assigned_by.username for t in tasks} == {"community", "community2"}
+    # Their notifications (assigned, reported, sent back, overdue) carry the times of the events, not the build's.
+    notes = Notification.objects.filter(
+        target_content_type=ContentType.objects.get_for_model(Task), target_object_id__in=[str(t.pk) for t in tasks]
+    )
+    assert {"task_assigned", "task_reported", "task_redo", "task_overdue"} <= set(notes.values_list("verb", flat=True))
+    assigned_at = {str(t.pk): t.assigned_at for t in tasks}
+    for note in notes:
+        assert note.created_at <= NOW and note.created_at >= assigned_at[note.target_object_id]
+        assert (note.read_at is not None) == (note.created_at < NOW - dt.timedelta(days=2))
 
 
 # --- the centre's figures and pages ---------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ dispatcher assigns the tasks.
 * patrols: on most working days (and some days off) one or two patrols of an hour or two in office hours, each a
   walk from building to building inside the worker's grid — a GPS point every ~30 s at walking speed with a few
   metres of noise, pauses of a few minutes at the buildings where the worker checks in. How often a worker goes
-  out differs from worker to worker, so coverage differs from grid to grid. Today's patrols end before "now"
+  out differs from worker to worker, and so does the share of the grid's buildings on their usual round: coverage
+  differs from grid to grid. Today's patrols end before "now"
   (a build before about 08:50 has none today; the tracks page then opens on the latest day with patrols);
-* flagged tracks: on the latest patrol day, in 冈头社区, one patrol whose GPS jumps kilometres away and back
+* flagged tracks: on the latest patrol day, in 冈头社区, one patrol whose GPS jumps a kilometre or two away and back
   (``speed``) and one walked mostly outside the worker's grid (``outside``); a few more of each over the month;
 * home visits: a visit record for each tagged person's last visit when it falls in the period, and visits in the
   last days to a little over half of the people whose visit was overdue (moving ``next_visit_due``); the rest stay
@@ -26,8 +27,8 @@ dispatcher assigns the tasks.
 grid, every patrol of 冈头社区 on the latest patrol day (the two flagged ones among them), the visits to overdue
 people in 冈头社区, and every task (so admission is enforced: a task for a matter that is not admitted fails the
 build). The services run at build time; afterwards the times they stamp themselves (``received_at``, a task's
-``assigned_at`` and ``due_at``) are moved back to where the plan puts them, and the overdue sweep
-(``sweep_overdue_tasks``) flags the late tasks.
+``assigned_at`` and ``due_at``, the tasks' notifications) are moved back to where the plan puts them, and the
+overdue sweep (``sweep_overdue_tasks``) flags the late tasks.
 
 *In bulk* (the rest): the same rows the services write — the patrol's figures and flags from the same
 ``fieldwork.track.figures`` — with ``bulk_create`` and plain INSERTs for the track points;
@@ -687,6 +688,8 @@ def _write_tasks(r: random.Random, grids: list[Grid], workers: dict[int, User], 
     dispatchers: dict[str, User | None] = {}
     states, weights = zip(*TASK_STATES, strict=True)
     written = 0
+    #: Per task, when each of its notifications would have been sent (by verb).
+    sent: dict[int, dict[str, dt.datetime]] = {}
     for grid in grids:
         worker = workers.get(grid.pk)
         if grid.region_code not in dispatchers:
@@ -728,10 +731,33 @@ def _write_tasks(r: random.Random, grids: list[Grid], workers: dict[int, User], 
                     task = services.review_task(by=centre, task=task, accept=True)
                 elif state == "redo":
                     task = services.review_task(by=centre, task=task, accept=False, note=REDO_NOTE)
+                sent[task.pk] = {
+                    "task_reported": reported,
+                    "task_redo": min(now, reported + dt.timedelta(hours=r.uniform(1, 20))),
+                }
             Task.objects.filter(pk=task.pk).update(assigned_at=assigned, due_at=due)
+            sent.setdefault(task.pk, {}).update(task_assigned=assigned, task_overdue=due)
             written += 1
     services.sweep_overdue_tasks(now)
+    _move_notifications(sent, now)
     return written
+
+
+def _move_notifications(sent: dict[int, dict[str, dt.datetime]], now: dt.datetime) -> None:
+    """The tasks' notifications carry the time the plan gives their event; those older than two days are read
+    (as the cases' are)."""
+    read_before = now - dt.timedelta(days=2)
+    notes = list(
+        Notification.objects.filter(
+            target_content_type=ContentType.objects.get_for_model(Task), target_object_id__in=[str(k) for k in sent]
+        )
+    )
+    for note in notes:
+        when = sent[int(note.target_object_id)].get(note.verb)
+        if when is not None:
+            note.created_at = when
+            note.read_at = when if when < read_before else None
+    Notification.objects.bulk_update(notes, ["created_at", "read_at"], batch_size=500)
 
 
 # --- the build ----------------------------------------------------------------------------------------------------
