@@ -437,3 +437,71 @@ def test_a_refused_photo_can_be_given_up_and_its_record_counts_as_sent(
     (record,) = phone_records(page)
     assert record["photos"] == 0
     assert stored(srv)["records"] == [uuid]
+
+
+def test_records_about_a_patrol_whose_start_was_refused_go_once_the_start_is_stored(
+    phone: tuple[Any, Any], server: tuple[FieldServer, dict[str, Any]]
+) -> None:
+    """The start of a patrol answered 500 (the server failed on it alone), so its track and stop were 404 (no such
+    patrol yet): they are not "discard only" — they wait, and go by themselves once the start is resent."""
+    srv, _ids = server
+    _context, page = phone
+    srv.run_python(CLEAR)
+    tab(page, "records")
+    patrol = str(page.evaluate("crypto.randomUUID()"))
+    start = save(page, "patrol_start", {"patrol": patrol})
+    lon, lat = offline.WALK[0]
+    point_at = str(page.evaluate("new Date().toISOString()"))
+    track = save(page, "track", {"patrol": patrol, "points": [[point_at, lon, lat, 8]]})
+    stop = save(page, "patrol_stop", {"patrol": patrol})
+    answers = {
+        start: {"uuid": start, "status": 500, "message": "服务器处理该记录时出错,请稍后重试。"},
+        track: {"uuid": track, "status": 404, "message": "记录所指的对象不存在或不在您的权限范围内。"},
+        stop: {"uuid": stop, "status": 404, "message": "记录所指的对象不存在或不在您的权限范围内。"},
+    }
+
+    def refuse_once(route: Any) -> None:
+        sent = route.request.post_data_json["records"]
+        route.fulfill(json={"results": [answers[r["uuid"]] for r in sent]})
+
+    page.route("**/api/v1/sync/records/", refuse_once)
+    try:
+        sync(page)
+    finally:
+        page.unroute("**/api/v1/sync/records/")
+    for uuid in (start, track, stop):
+        page.wait_for_selector(f"#record-list li[data-uuid='{uuid}'][data-state='attention']")
+    # The track says why it waits and offers to resend, not only to discard.
+    assert "会自动重新发送" in row(page, track).inner_text()
+    assert row(page, track).locator("[data-action=retry]").count() == 1
+    assert stored(srv)["records"] == []
+
+    row(page, start).locator("[data-action=retry]").click()
+    for uuid in (start, track, stop):
+        page.wait_for_selector(f"#record-list li[data-uuid='{uuid}'][data-state='sent']", timeout=60_000)
+    assert sorted(stored(srv)["records"]) == sorted([start, track, stop])
+
+
+def test_a_record_too_old_for_the_server_can_only_be_discarded(
+    phone: tuple[Any, Any], server: tuple[FieldServer, dict[str, Any]]
+) -> None:
+    """A record kept on the phone longer than FIELDWORK_MAX_OFFLINE_DAYS is refused on made_at: correcting it would
+    re-date the work, so the app offers only to discard it."""
+    srv, ids = server
+    _context, page = phone
+    srv.run_python(CLEAR)
+    tab(page, "records")
+    old = save(page, "visit", {"person": ids["person"], "situation": "很久以前的走访", "needs": ""})
+    page.evaluate(
+        "uuid => gridgovField.db.updateRecord(uuid, r => {"
+        " const d = new Date(Date.now() - 40 * 86400 * 1000);"
+        " r.made_at = d.toISOString().replace('Z', '+00:00'); })",
+        old,
+    )
+    sync(page)
+    page.wait_for_selector(f"#record-list li[data-uuid='{old}'][data-state='attention']")
+    text = row(page, old).inner_text()
+    assert "服务器已不再接收" in text
+    assert row(page, old).locator("[data-action=fix]").count() == 0
+    assert row(page, old).locator("[data-action=discard]").count() == 1
+    assert stored(srv)["visits"] == []

@@ -76,14 +76,26 @@ export async function save(kind, data, files = []) {
 
 export async function records() { return db.allRecords(); }
 
+/** The server refused the record's time because it lies ahead of the server's clock (the phone's clock is fast). */
+export function clockAhead(record) {
+  const refused = Boolean(record.response && record.response.errors && record.response.errors.made_at);
+  return refused && new Date(record.made_at).getTime() > Date.now();
+}
+
+/** The server refused the record's time because it is too old (FIELDWORK_MAX_OFFLINE_DAYS): it cannot be corrected,
+ * only discarded — re-dating it would misstate when the work was done. */
+export function tooOld(record) {
+  const refused = Boolean(record.response && record.response.errors && record.response.errors.made_at);
+  return refused && !clockAhead(record);
+}
+
 /** A corrected copy of a refused record (state "attention"): a NEW record (new UUID, new photo UUIDs: the server
  * may hold the old ones) that keeps the original ``made_at`` — the phone's time of the act, which the corrected
  * record still describes — unless the server refused that time itself (a phone clock ahead of the server's).
  * The old record is deleted in the same transaction (db.commit): a crash leaves exactly one of them. */
 export async function replace(old, data, photos = []) {
   const record = newRecord(old.kind, data, []);
-  const refusedTime = Boolean(old.response && old.response.errors && old.response.errors.made_at);
-  if (!refusedTime) { record.made_at = old.made_at; }
+  if (!clockAhead(old)) { record.made_at = old.made_at; }
   record.photos = photos.map((p) => ({ uuid: uuid4(), blob: p.blob || p, type: p.type || "image/jpeg", sent: false }));
   record.replaces = old.uuid;
   await db.commit([record], {}, [old.uuid]);
@@ -185,7 +197,29 @@ async function postBatch(config, batch) {
       r.state = "attention";
     }
   });
+  // The records about a patrol answered 404 because its start was not stored yet (the start refused for a while,
+  // e.g. a 500 retried later) go again once the start is: nothing about a patrol is lost to the order of answers.
+  const started = batch
+    .filter((r) => r.kind === "patrol_start" && [200, 201].includes((results.get(r.uuid) || {}).status))
+    .map((r) => String(r.data.patrol));
+  if (started.length) { await requeueAbout(started); }
   changed();
+}
+
+/** Records refused with 404 because they refer to a patrol whose start the server did not have yet. */
+export function waitsForStart(record, all) {
+  const patrol = record.data && record.data.patrol;
+  if (!patrol || !record.response || record.response.status !== 404) { return false; }
+  return all.some((r) => r.kind === "patrol_start" && String(r.data.patrol) === String(patrol));
+}
+
+async function requeueAbout(patrols) {
+  const all = await db.allRecords();
+  const again = all.filter((r) => r.state === "attention" && r.response && r.response.status === 404
+    && r.data && patrols.includes(String(r.data.patrol))).map((r) => r.uuid);
+  if (again.length) {
+    await db.updateRecords(again, (r) => { if (r.state === "attention") { r.state = "saved"; r.response = null; } });
+  }
 }
 
 async function putPhoto(config, record, photo) {
@@ -233,9 +267,13 @@ async function run(config) {
   status.error = "";
   changed();
   try {
-    const pending = (await db.allRecords()).filter((r) => r.state === "saved" || r.state === "sending");
-    for (let i = 0; i < pending.length; i += config.batchSize) {
-      await postBatch(config, pending.slice(i, i + config.batchSize));
+    // A second pass sends what the first put back in line (records about a patrol whose start it stored).
+    for (let pass = 0; pass < 2; pass += 1) {
+      const pending = (await db.allRecords()).filter((r) => r.state === "saved" || r.state === "sending");
+      if (!pending.length) { break; }
+      for (let i = 0; i < pending.length; i += config.batchSize) {
+        await postBatch(config, pending.slice(i, i + config.batchSize));
+      }
     }
     for (const record of (await db.allRecords()).filter((r) => r.state === "acked")) {
       for (const photo of record.photos.filter((p) => !p.sent)) {

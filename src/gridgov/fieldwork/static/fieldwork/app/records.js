@@ -4,7 +4,9 @@
  *   400 invalid, 409 same UUID other content → 修改后重新提交 (the record's own form, edit.js) or 放弃
  *   409 stale edit (person_edit / rental_edit with current_version) → each conflicting field, mine beside the
  *       server's (pulled first), then 以我的为准重新提交 or 放弃我的修改
- *   403 not allowed, 404 out of scope → explained; only 放弃
+ *   403 not allowed, 404 out of scope → explained; only 放弃 (a 404 about a patrol whose start is on this phone
+ *       and not stored yet: 重新发送 — and it goes again by itself once the start is stored)
+ *   400 on made_at for a record older than the server keeps offline records → only 放弃 (not re-dated)
  *   500 the server's own failure → 重新发送 (or 放弃)
  *   a photo refused (the record itself stored) → 放弃这张照片
  *
@@ -200,8 +202,13 @@ export function attention(record) {
   const actions = [];
   if (res.status === 403) {
     why = E.forbidden;
+  } else if (outbox.waitsForStart(record, ctx.records || [])) {
+    why = E.waitsForStart;
+    actions.push(button(E.retry, async () => { await outbox.retry(record.uuid); ctx.sync(); }, "primary", { action: "retry" }));
   } else if (res.status === 404) {
     why = E.notFound;
+  } else if (outbox.tooOld(record)) {
+    why = E.tooOld;
   } else if (res.status >= 500) {
     why = E.serverError;
     actions.push(button(E.retry, async () => { await outbox.retry(record.uuid); ctx.sync(); }, "primary", { action: "retry" }));
