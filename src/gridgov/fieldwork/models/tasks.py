@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.registry.models.base import RegistryQuerySet
 
@@ -21,8 +22,8 @@ class TaskStatus(models.TextChoices):
     ASSIGNED = "assigned", _("待完成")
     REPORTED = "reported", _("已反馈")
     ACCEPTED = "accepted", _("已验收")
-    REDO = "redo", _("退回重做")
-    CANCELLED = "cancelled", _("已撤销")
+    REDO = "redo", pgettext_lazy("task status", "退回重做")
+    CANCELLED = "cancelled", pgettext_lazy("task status", "已撤销")
 
 
 OPEN_TASK_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.REDO)
