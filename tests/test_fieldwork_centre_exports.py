@@ -48,7 +48,7 @@ def test_the_days_patrols_export_marks_the_flagged_one(cc: CaseCity, data: Any) 
     (rows,) = sheets(cc, "community", "/field/tracks.xlsx?day=2026-03-05").values()
     assert rows[1][1] == cc.users["community"].display_name  # who exported it
     (patrol,) = body(rows, "网格员")
-    assert patrol[1] == G1 and patrol[5] == 5.0 and patrol[6] == 9.0 and patrol[8] == "是" and patrol[9] == "speed"
+    assert patrol[1] == G1 and patrol[5] == 5.0 and patrol[6] == 9.0 and patrol[8] == "是" and patrol[9] == "轨迹跳变"
 
 
 def test_the_coverage_export_has_grids_and_workers(cc: CaseCity, data: Any) -> None:

@@ -54,6 +54,7 @@ def test_the_tracks_page_marks_flagged_patrols(cc: CaseCity, data: Any) -> None:
     assert [p["flagged"] for p in config["patrols"]] == [True]
     html = response.content.decode()
     assert 'id="flagged-note"' in html and 'class="flagged"' in html
+    assert "轨迹跳变" in html  # why, in words
 
 
 def test_workers_get_different_colours(cc: CaseCity, data: Any) -> None:

@@ -97,7 +97,7 @@ def patrols_xlsx(patrols: QuerySet[Patrol], user: Any, day: dt.date) -> bytes:
                 round(p.distance_m / 1000, 2),
                 p.points,
                 _yes_no(p.flagged),
-                "; ".join(str(f.get("kind", "")) for f in p.flags),
+                "、".join(p.flag_labels),
             ]
             for p in patrols.select_related("worker", "grid").iterator(chunk_size=2000)
         ),

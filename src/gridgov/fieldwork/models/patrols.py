@@ -18,6 +18,15 @@ class PatrolStatus(models.TextChoices):
     ENDED = "ended", _("已结束")
 
 
+#: The kinds of doubt a patrol's figures can raise (track.py, services/patrols.py).
+FLAG_LABELS = {
+    "speed": _("轨迹跳变"),
+    "outside": _("网格外"),
+    "gaps": _("轨迹缺失"),
+    "overlap": _("与其他巡查重叠"),
+}
+
+
 class Patrol(models.Model):
     id = models.UUIDField(primary_key=True)  # made on the phone
     worker = models.ForeignKey(
@@ -53,6 +62,11 @@ class Patrol(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def flag_labels(self) -> list[str]:
+        """Why the patrol is in doubt, in the reader's words (the tracks page and its Excel export)."""
+        return [str(FLAG_LABELS.get(f.get("kind", ""), f.get("kind", ""))) for f in self.flags]
 
 
 class TrackPoint(models.Model):
