@@ -20,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import assignments_of
@@ -345,7 +346,7 @@ def _rated_dissatisfied(case: Case, user: Any, roles: frozenset[str]) -> Any:
 def _within_reopen_days(case: Case, user: Any, roles: frozenset[str]) -> Any:
     days = settings.GRIDGOV_REOPEN_DAYS
     if case.closed_at is None or timezone.now() > case.closed_at + timedelta(days=days):
-        return _("结案已超过 %(days)d 天,不能重办。") % {"days": days}
+        return ngettext("结案已超过 %(days)d 天,不能重办。", "结案已超过 %(days)d 天,不能重办。", days) % {"days": days}
     return None
 
 

@@ -39,6 +39,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
@@ -155,8 +156,10 @@ def _too_old(key: str, record: Record) -> Outcome | None:
     days = settings.FIELDWORK_MAX_OFFLINE_DAYS
     if record.made_at >= timezone.now() - dt.timedelta(days=days):
         return None
-    message = _(
-        "记录时间距今已超过 %(n)s 天(离线记录最长保留 %(n)s 天),服务器不再接收。请核对手机时间;确需补录请联系网格长。"
+    message = ngettext(
+        "记录时间距今已超过 %(n)s 天(离线记录最长保留 %(n)s 天),服务器不再接收。请核对手机时间;确需补录请联系网格长。",
+        "记录时间距今已超过 %(n)s 天(离线记录最长保留 %(n)s 天),服务器不再接收。请核对手机时间;确需补录请联系网格长。",
+        days,
     )
     return Outcome(key, 400, errors={"made_at": [message % {"n": days}]})
 

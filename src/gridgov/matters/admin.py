@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .models import ChangeStatus, MatterCategory, MatterChange, MatterVersion, local_today
@@ -153,12 +154,20 @@ class MatterChangeAdmin(admin.ModelAdmin):
                 continue
             done += 1
         if done:
-            self.message_user(request, _("已处理 %(n)d 条申请。") % {"n": done}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("已处理 %(n)d 条申请。", "已处理 %(n)d 条申请。", done) % {"n": done},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("发布到期的已批准申请"))
     def publish_due(self, request: HttpRequest, queryset: QuerySet[MatterChange]) -> None:
         published = services.publish_due_changes()
-        self.message_user(request, _("已发布 %(n)d 条申请。") % {"n": len(published)}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("已发布 %(n)d 条申请。", "已发布 %(n)d 条申请。", len(published)) % {"n": len(published)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(MatterVersion)

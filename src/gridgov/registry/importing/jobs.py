@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gridgov.accounts.scope import scope_for
 from gridgov.core.logredact import redact
@@ -198,13 +199,18 @@ def expire_unconfirmed(now: datetime | None = None) -> int:
             continue
         with translation.override(_language(job)):
             if job.status == ImportStatus.VALIDATED:
-                message = _("该导入任务超过 %(hours)d 小时未确认,已过期:上传的文件已删除。如需导入,请重新上传。") % {
-                    "hours": hours
-                }
+                message = ngettext(
+                    "该导入任务超过 %(hours)d 小时未确认,已过期:上传的文件已删除。如需导入,请重新上传。",
+                    "该导入任务超过 %(hours)d 小时未确认,已过期:上传的文件已删除。如需导入,请重新上传。",
+                    hours,
+                ) % {"hours": hours}
             else:
-                message = _(
+                message = ngettext(
                     "该导入任务中断后超过 %(hours)d 小时未继续,已过期:已导入的 %(n)d 行保留,上传的文件已删除。"
-                    "如需导入其余的行,请重新上传(已导入的行只会更新,不会重复)。"
+                    "如需导入其余的行,请重新上传(已导入的行只会更新,不会重复)。",
+                    "该导入任务中断后超过 %(hours)d 小时未继续,已过期:已导入的 %(n)d 行保留,上传的文件已删除。"
+                    "如需导入其余的行,请重新上传(已导入的行只会更新,不会重复)。",
+                    hours,
                 ) % {"hours": hours, "n": job.committed_rows}
         claimed = idle.filter(pk=job.pk, status=job.status).update(
             status=ImportStatus.EXPIRED,

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gridgov.core.crs import CRS_CHOICES
 from gridgov.territory.boundary_import import import_boundaries
@@ -39,5 +40,9 @@ class Command(BaseCommand):
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
-            raise CommandError(_("%(n)d 处错误,未导入任何内容。") % {"n": len(result.errors)}, returncode=1)
+            raise CommandError(
+                ngettext("%(n)d 处错误,未导入任何内容。", "%(n)d 处错误,未导入任何内容。", len(result.errors))
+                % {"n": len(result.errors)},
+                returncode=1,
+            )
         self.stdout.write(self.style.SUCCESS(_("导入完成。") + result.summary()))
