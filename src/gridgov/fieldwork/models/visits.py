@@ -19,9 +19,12 @@ class VisitQuerySet(RegistryQuerySet):
         """The visits whose content (situation, needs, tag) ``user`` may read, on top of ``visible_to``: a visit
         about a special group or key youth — its tag is one, or its person has (or had) such a tag, since a visit
         without a tag moves all of them — only for roles in ``settings.SPECIAL_GROUP_ROLES``, within their scope
-        (as the tags themselves, ``PersonTagQuerySet.visible_to``). Figures count visits through ``visible_to``
-        alone: a count names nobody."""
+        (as the tags themselves, ``PersonTagQuerySet.visible_to``). A visit stays where it was made, but its
+        person's tags follow them when they move: a sensitive visit is read only by whoever may also see those tags
+        now, so the old grid's worker loses the visits of a special-group person who moved away. Figures count
+        visits through ``visible_to`` alone: a count names nobody."""
         from gridgov.accounts.scope import scope_for
+        from gridgov.core.scoping import prefix_q
         from gridgov.registry.models import RESTRICTED_KINDS, PersonTag
 
         special = scope_for(user, "specialgroup", "view")
@@ -33,7 +36,11 @@ class VisitQuerySet(RegistryQuerySet):
         )
         allowed = ~sensitive
         if not special.empty:
-            allowed |= self.scope_q(special)
+            elsewhere = restricted.exclude(prefix_q("scope_code", special.code_prefixes()))
+            moved_away = Q(Exists(elsewhere.filter(pk=OuterRef("tag_id")))) | Q(
+                Exists(elsewhere.filter(person_id=OuterRef("person_id")))
+            )
+            allowed |= self.scope_q(special) & ~moved_away
         return self.filter(allowed)
 
 

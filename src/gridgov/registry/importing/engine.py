@@ -44,8 +44,7 @@ from ..models import (
     Relation,
 )
 from ..services import clean_organisation, clean_person
-from ..services.people import PERSON_DATA_FIELDS
-from ..services.tags import sync_tag_scope
+from ..services.people import PERSON_DATA_FIELDS, follow_move
 from .columns import BUILDING, COLUMNS, GRID, HOUSE_NUMBER, Column, choice_value
 from .fastwrite import insert_rows, update_rows
 from .reader import Row
@@ -477,7 +476,7 @@ class PersonImporter(Importer):
         insert_rows(Person, [r.fields for r in outcome.new])
         fields = self.update_fields(("sex", "birth_date", "house", "building", "grid", "scope_code"))
         update_rows(Person, [(r.pk, r.fields) for r in outcome.update], fields, bump_version=True)
-        sync_tag_scope([r.pk for r in outcome.update])  # tags follow the people the file moved
+        follow_move([r.pk for r in outcome.update])  # tags and floating registrations follow the people moved
         return len(outcome.new), len(outcome.update)
 
 

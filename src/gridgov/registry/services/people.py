@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -177,10 +178,20 @@ def update_person(
     except IntegrityError as exc:
         raise _duplicate_error() from exc
     if {"house", "building", "grid"} & changes.keys():
-        from .tags import sync_tag_scope
-
-        sync_tag_scope([locked.pk])  # the person's tags follow them to the new grid
+        follow_move([locked.pk])
     return locked
+
+
+def follow_move(person_ids: Iterable[Any]) -> None:
+    """What keeps a copy of a person's place follows them when they move (call it in the transaction that moved
+    them: the forms, the API, the phone's person edit, a re-import): their tags — current and ended — and their
+    current floating registration, so the old grid's worker loses them and the new grid's worker gets them."""
+    from .places import sync_floating_place
+    from .tags import sync_tag_scope
+
+    ids = list(person_ids)
+    sync_tag_scope(ids)
+    sync_floating_place(ids)
 
 
 @transaction.atomic

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -130,6 +132,44 @@ def register_floating(
     reg.grid, reg.scope_code = grid, scope_code or person.scope_code
     reg.save()
     return reg
+
+
+def sync_floating_place(person_ids: Iterable[Any], on: dt.date | None = None) -> int:
+    """A floating registration keeps a copy of where its person lives (house, grid, ``scope_code``: who sees and
+    renews it). Call this in the transaction that moves people, next to ``tags.sync_tag_scope``: their current
+    registrations (not expired on ``on``, default today) take the person's house, grid and code, with the version
+    bumped. An expired registration stays where it was made: it records a stay at that place. Returns the
+    registrations changed."""
+    on = on or timezone.localdate()
+    ids = list(person_ids)
+    now = timezone.now()
+    changed = 0
+    for start in range(0, len(ids), 500):
+        places = {
+            pk: (house_id, grid_id, code)
+            for pk, house_id, grid_id, code in Person.objects.filter(pk__in=ids[start : start + 500]).values_list(
+                "pk", "house_id", "grid_id", "scope_code"
+            )
+        }
+        stale = [
+            reg
+            for reg in FloatingRegistration.objects.select_for_update()
+            .filter(person_id__in=places)
+            .current(on)
+            .only("pk", "person_id", "house_id", "grid_id", "scope_code")
+            if (reg.house_id, reg.grid_id, reg.scope_code) != places[reg.person_id]
+        ]
+        for reg in stale:
+            reg.house_id, reg.grid_id, reg.scope_code = places[reg.person_id]
+            FloatingRegistration.objects.filter(pk=reg.pk).update(
+                house_id=reg.house_id,
+                grid_id=reg.grid_id,
+                scope_code=reg.scope_code,
+                version=F("version") + 1,
+                updated_at=now,
+            )
+        changed += len(stale)
+    return changed
 
 
 def clean_organisation(data: dict[str, Any]) -> dict[str, Any]:
