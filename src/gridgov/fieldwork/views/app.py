@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
@@ -57,6 +59,12 @@ TILE_DOWNLOAD_CACHE = "fieldwork-tiles-offline"
 def may_use_app(user: Any) -> bool:
     """The app makes patrols and visits: the roles that may add a patrol (grid workers and grid heads)."""
     return bool(user.is_superuser or roles_of(user) & {r.value for r in allowed_roles("patrol", "add")})
+
+
+def counted(forms: Callable[[int], str]) -> dict[str, str]:
+    """A count's label for ``fmt()`` in app.js, by plural category (``Intl.PluralRules``): "one" and "other" are
+    all that English and Chinese use. ``forms`` wraps ``ngettext`` in a lambda so that makemessages finds it."""
+    return {"one": forms(1), "other": forms(2)}
 
 
 def app_config(request: HttpRequest) -> dict[str, Any]:
@@ -211,7 +219,7 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
                 "check": _("检查/修改"),
                 "lastCheck": _("最近检查 %(d)s"),
                 "neverChecked": _("未做过安全检查"),
-                "rooms": _("%(n)s 间"),
+                "rooms": counted(lambda n: ngettext("%(n)s 间", "%(n)s 间", n)),
                 "notRented": _("已停租"),
                 "landlord": _("房东 %(n)s"),
                 "existingPhotos": _("已有照片(取消勾选即移除)"),
@@ -249,7 +257,7 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
                 "confirmDelete": _("删除已下载的 %(n)s 张地图?离线时将只能看到联网时看过的地图。"),
                 "deleted": _("离线地图已删除。"),
             },
-            "age": _("%(n)s岁"),
+            "age": counted(lambda n: ngettext("%(n)s岁", "%(n)s岁", n)),
             "online": _("在线"),
             "offline": _("离线"),
             "pending": _("待发送 %(n)s 条"),
@@ -266,7 +274,7 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
             "due": _("期限 %(t)s"),
             "overdue": _("已超时"),
             "visitDue": _("应走访 %(t)s"),
-            "points": _("%(n)s 个轨迹点"),
+            "points": counted(lambda n: ngettext("%(n)s 个轨迹点", "%(n)s 个轨迹点", n)),
             "patrolRunning": _("巡查中,已开始 %(m)s 分钟"),
             "patrolIdle": _("未在巡查"),
             "checkedIn": _("已在 %(b)s 打卡"),
@@ -281,7 +289,7 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
             "located": _("已定位 %(lon)s, %(lat)s(±%(acc)s 米)"),
             "picked": _("已选位置 %(lon)s, %(lat)s"),
             "metres": _("%(n)s 米"),
-            "photos": _("%(n)s 张照片"),
+            "photos": counted(lambda n: ngettext("%(n)s 张照片", "%(n)s 张照片", n)),
             "photosSent": _("照片 %(a)s/%(n)s 已发送"),
             "conflictFields": _("与服务器不一致的字段:%(f)s"),
             "serverSays": _("服务器:%(m)s"),
@@ -289,6 +297,7 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
             "grid": _("网格"),
             "openCase": _("未办结案件"),
             "household": _("户"),
+            "households": counted(lambda n: ngettext("%(n)s 户", "%(n)s 户", n)),
             "person": _("人员"),
             "checkInHere": _("在此打卡"),
             "startPatrolFirst": _("开始巡查后才能在楼栋打卡。"),

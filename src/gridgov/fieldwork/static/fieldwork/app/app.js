@@ -8,7 +8,13 @@ import * as views from "./views.js";
 const config = JSON.parse(document.getElementById("app-config").textContent);
 const L10N = config.labels;
 
+const plurals = new Intl.PluralRules(document.documentElement.lang || undefined);
+
+/** A label with its %(name)s filled in; a count's label (app.py's counted()) is its plural forms, chosen by n. */
 export function fmt(template, params = {}) {
+  if (template !== null && typeof template === "object") {
+    template = template[plurals.select(Number(params.n))] ?? template.other;
+  }
   return String(template).replace(/%\((\w+)\)s/g, (_, key) => (params[key] ?? ""));
 }
 

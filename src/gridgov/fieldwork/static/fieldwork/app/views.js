@@ -234,7 +234,7 @@ function drawGridMap() {
     button.addEventListener("click", () => checkIn(b.code, ""));
     marker.bindPopup(el("div", {},
       el("strong", {}, nameOf(b)),
-      el("div", { class: "small muted" }, [b.code, b.households ? `${b.households} ${L10N.household}` : ""].filter(Boolean).join(" · ")),
+      el("div", { class: "small muted" }, [b.code, b.households ? ctx.fmt(L10N.households, { n: b.households }) : ""].filter(Boolean).join(" · ")),
       dues.map(({ v, p }) => el("div", { class: "small" },
         el("a", { href: `#visit?person=${v.person}&tag=${v.tag}` }, `${p ? p.name : ""} ${v.kind_display || ""}`),
         ` ${ctx.fmt(L10N.visitDue, { t: v.next_visit_due || "" })}`)),
