@@ -44,7 +44,7 @@ from ..models import (
     Relation,
 )
 from ..services import clean_organisation, clean_person
-from ..services.people import PERSON_DATA_FIELDS, follow_move
+from ..services.people import PERSON_DATA_FIELDS, follow_move, refuse_deregistered
 from .columns import BUILDING, COLUMNS, GRID, HOUSE_NUMBER, Column, choice_value
 from .fastwrite import insert_rows, update_rows
 from .reader import Row
@@ -460,12 +460,18 @@ class PersonImporter(Importer):
         if not keys:
             return {}
         rows = Person.objects.filter(id_number_index__in=keys).values_list(
-            "id_number_index", "pk", "scope_code", "grid_id", "building_id", "house_id"
+            "id_number_index", "pk", "scope_code", "grid_id", "building_id", "house_id", "is_active", "left_on"
         )
         return {index: rest for index, *rest in rows}
 
     def match(self, record: Record, found: Any, errors: list[RowError]) -> None:
         super().match(record, found, errors)
+        if record.pk is not None and not found[5]:  # deregistered: a record of the past, not updated
+            try:
+                refuse_deregistered(Person(is_active=False, left_on=found[6]), "edit")
+            except ValidationError as exc:
+                errors.append(self.error(record.row, self.key_field, record.raw, exc.messages[0]))
+            return
         if record.pk is not None:
             keep_place(record.fields, self.present_fields, grid_id=found[2], building_id=found[3], house_id=found[4])
 

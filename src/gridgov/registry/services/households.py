@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Household, Membership, Person, Relation
 from .base import place, require, require_scope_code
+from .people import require_active
 
 
 class HeadConflict(Exception):
@@ -33,6 +34,7 @@ def create_household(
 ) -> Household:
     """A household always has a head: it is created with one."""
     require(Person.objects, head, by, "view")
+    require_active(head, "household")
     _h, _b, grid, scope_code = place(house=house, grid=head.grid)
     scope_code = scope_code or head.scope_code
     require_scope_code(Household, by, "change", scope_code)
@@ -58,6 +60,7 @@ def add_member(*, by: Any, household: Household, person: Person, relation: str, 
     require(Household.objects, household, by, "change")
     if relation == Relation.HEAD:
         raise ValidationError({"relation": _("一户只能有一名户主;更换户主请使用“变更户主”。")})
+    require_active(person, "household")
     try:
         with transaction.atomic():
             membership = Membership.objects.create(household=household, person=person, relation=relation, valid_from=on)

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ..models import AccessAction, AccessLog, DocType, Person, ResidenceType
 from ..validation import check_ric_consistency, clean_document, clean_phone
@@ -90,6 +91,31 @@ def clean_person(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: What a deregistered person may no longer be given, each with its own refusal (the day they left is named).
+_REFUSALS = {
+    "edit": _lazy("此人已于%(d)s注销,其信息不能再修改。"),
+    "tag": _lazy("此人已于%(d)s注销,不能再列管或标记。"),
+    "floating": _lazy("此人已于%(d)s注销,不能再办理流动人口登记。"),
+    "household": _lazy("此人已于%(d)s注销,不能再立户或入户。"),
+}
+
+
+def require_active(person: Person, what: str) -> Person:
+    """The person, locked for this transaction (a deregistration at the same moment goes first or waits), if
+    still on the register; a deregistered person (moved away or deceased) is a record of the past: refused with
+    a ValidationError naming the day they left. ``what``: edit, tag, floating or household."""
+    locked = Person.objects.select_for_update().only("pk", "is_active", "left_on").get(pk=person.pk)
+    refuse_deregistered(locked, what)
+    return locked
+
+
+def refuse_deregistered(person: Person, what: str) -> None:
+    """:func:`require_active` for a person already locked (or read in bulk, as the import does)."""
+    if not person.is_active:
+        left = person.left_on.isoformat() if person.left_on else "-"
+        raise ValidationError(str(_REFUSALS[what]) % {"d": left}, code="deregistered")
+
+
 def _duplicate_error() -> ValidationError:
     return ValidationError({"id_number": _("该证件号码已登记,请勿重复登记(可按证件号码查询后修改)。")})
 
@@ -153,6 +179,7 @@ def update_person(
     overwrite someone else's newer change raises :class:`StaleEdit` naming the fields."""
     require(Person.objects, person, by, "change")
     locked = Person.objects.select_for_update().get(pk=person.pk)
+    refuse_deregistered(locked, "edit")
     changes = {k: v for k, v in changes.items() if k in PERSON_FIELDS}
     check_version(locked, expected_version, changes, base or {})
     merged = {k: getattr(locked, k) for k in PERSON_FIELDS}

@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..validation import clean_phone, clean_uscc
 from .base import check_version, place, require, require_scope_code
+from .people import require_active
 
 #: What an edit of a rental house may change (the API's PATCH and the phone's ``rental_edit``).
 RENTAL_FIELDS = ("rooms", "safety_checked_on", "is_active")
@@ -124,6 +125,7 @@ def register_floating(
     *, by: Any, person: Person, on: dt.date, expires_on: dt.date, house: Any = None, reason: str = "work"
 ) -> FloatingRegistration:
     require(Person.objects, person, by, "change")
+    require_active(person, "floating")
     if expires_on <= on:
         raise ValidationError({"expires_on": _("有效期应晚于登记日期。")})
     house = house or person.house

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from ..models import DEFAULT_VISIT_DAYS, TAG_FIELDS, AttentionLevel, Person, PersonTag, TagKind
 from .base import require
+from .people import require_active
 
 
 def clean_details(kind: str, details: dict[str, Any]) -> dict[str, Any]:
@@ -92,6 +93,7 @@ def tag_person(
     note: str = "",
 ) -> PersonTag:
     _can_change(by, kind, person)
+    require_active(person, "tag")
     cleaned = clean_details(kind, details or {})
     days = DEFAULT_VISIT_DAYS[kind] if visit_every_days is None else visit_every_days  # 0 is refused, not the default
     if days < 1:

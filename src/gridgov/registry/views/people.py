@@ -154,8 +154,9 @@ def person_page(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "protected": protected,
         "may_reveal": Person.objects.visible_to(user, "reveal").filter(pk=person.pk).exists(),
-        "may_change": may(user, "person", "change", person.scope_code),
-        "may_tag": bool(taggable_kinds(user, person)),
+        # A deregistered person is a record of the past: no edit, no tag, no household (the services refuse too).
+        "may_change": person.is_active and may(user, "person", "change", person.scope_code),
+        "may_tag": person.is_active and bool(taggable_kinds(user, person)),
         "membership": membership,
         "household": household,
         "tags": tag_rows(person, user),
@@ -172,6 +173,15 @@ def person_page(request: HttpRequest, pk: int) -> HttpResponse:
         for row in log:
             row.field_label = FIELD_LABELS.get(row.field, row.field)  # type: ignore[attr-defined]
     return render_page(request, "registry/person.html", context)
+
+
+def refuse_deregistered_page(request: HttpRequest, person: Person, what: str) -> HttpResponse:
+    """Back to the person's page, saying why: a deregistered person's edit or tag form is not offered."""
+    try:
+        services.refuse_deregistered(person, what)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("registry:person", pk=person.pk)
 
 
 def taggable_kinds(user: Any, person: Person) -> list[str]:
@@ -240,6 +250,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_or_404(request, pk, "change")
+    if not person.is_active:
+        return refuse_deregistered_page(request, person, "edit")
     if request.method == "POST":
         form = PersonForm(request.POST, user=request.user, person=person)
         if form.is_valid():

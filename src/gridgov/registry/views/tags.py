@@ -24,7 +24,7 @@ from ..forms import TagForm
 from ..models import OPEN_KINDS, RESTRICTED_KINDS, Person, PersonTag, TagKind
 from .common import apply_errors, list_context, may, render_page
 from .lists import LISTS
-from .people import person_or_404, taggable_kinds
+from .people import person_or_404, refuse_deregistered_page, taggable_kinds
 
 
 def _tag_list(request: HttpRequest, name: str) -> HttpResponse:
@@ -76,6 +76,8 @@ def person_tag(request: HttpRequest, pk: int) -> HttpResponse:
     kinds = taggable_kinds(request.user, person)
     if not kinds:
         raise PermissionDenied(_("您没有权限管理此类人员。"))
+    if not person.is_active:
+        return refuse_deregistered_page(request, person, "tag")
     kind = request.POST.get("kind") or request.GET.get("kind")
     today = timezone.localdate()
     form = TagForm(request.POST or None, kinds=kinds, kind=kind, initial={"kind": kind, "on": today})
