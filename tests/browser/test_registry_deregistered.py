@@ -1,5 +1,6 @@
-"""In Chromium: a deregistered person's page shows the deregistration and offers neither 修改 nor 列管/标记; the
-edit page typed in by hand sends back to the person's page with the reason. An active person's page offers both."""
+"""In Chromium, what the registry pages do not offer: a deregistered person's page shows the deregistration and
+offers neither 修改 nor 列管/标记 (the edit page typed in by hand sends back to the person's page with the reason;
+an active person's page offers both); a centre's import page offers no house import."""
 
 from __future__ import annotations
 
@@ -70,3 +71,16 @@ def test_a_deregistered_persons_page_offers_no_edit_and_no_tag(
     assert "此人已于2026-03-02注销,其信息不能再修改。" in page.content()
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, "deregistered-person-edit-refused.png"), full_page=True)
+
+
+def test_a_centre_is_offered_no_house_import(city: MiniCity, browse: Callable[[str], Any], live_server: Any) -> None:
+    page = browse("community")
+    page.goto(f"{live_server.url}/registry/import/")
+    kinds = page.locator("#import-form input[name=kind]")
+    assert [kinds.nth(i).get_attribute("value") for i in range(kinds.count())] == [
+        "person",
+        "household",
+        "organisation",
+    ]
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, "import-centre.png"), full_page=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
@@ -31,7 +32,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from ..importing import XLSX_CONTENT_TYPE, build_template, confirm_job, create_job, may_import, template_filename
+from ..importing import (
+    XLSX_CONTENT_TYPE,
+    build_template,
+    confirm_job,
+    create_job,
+    may_import,
+    require_kind,
+    template_filename,
+)
 from ..models import ImportJob, ImportKind
 
 TAGS = ["registry-import"]
@@ -107,6 +116,16 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
         return request.build_absolute_uri(url) if request is not None else url
 
 
+def _require_kind(user: Any, kind: str) -> None:
+    """403 with the reason, naming the kinds the user may import (DRF would drop a Django PermissionDenied's)."""
+    if not may_import(user):
+        raise exceptions.PermissionDenied(_("您没有导入数据的权限。"))
+    try:
+        require_kind(user, kind)
+    except PermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc)) from exc
+
+
 class UploadSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=ImportKind.choices, help_text=_("导入类别"))
     file = serializers.FileField(help_text=_(".xlsx 或 .csv(UTF-8 或 GB18030),第一行为模板的列名"))
@@ -143,11 +162,16 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generic
         ),
         tags=TAGS,
         request={"multipart/form-data": UploadSerializer},
-        responses={201: ImportJobSerializer, 400: ERROR_400, 403: OpenApiResponse(description=_("没有导入权限"))},
+        responses={
+            201: ImportJobSerializer,
+            400: ERROR_400,
+            403: OpenApiResponse(description=_("没有导入权限,或不能导入该类别(如房屋只由网格员和管理员导入)")),
+        },
     )
     def create(self, request: Request) -> Response:
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
+        _require_kind(request.user, upload.validated_data["kind"])
         job = create_job(
             by=request.user,
             kind=upload.validated_data["kind"],
@@ -207,6 +231,7 @@ class ImportTemplateView(APIView):
             raise exceptions.PermissionDenied(_("您没有导入数据的权限。"))
         if kind not in ImportKind.values:
             raise Http404
+        _require_kind(request.user, kind)
         response = HttpResponse(build_template(kind, request.user), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{template_filename(kind)}"'
         return response

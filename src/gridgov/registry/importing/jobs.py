@@ -32,7 +32,7 @@ from gridgov.core.logredact import redact
 
 from ..models import AccessAction, ImportJob, ImportKind, ImportStatus
 from ..services import log_bulk_access
-from .engine import Importer, Outcome, RowError, importer_for
+from .engine import IMPORTERS, Importer, Outcome, RowError, importer_for
 from .files import build_error_file, error_filename
 from .reader import FileRows, Row, suffix_of
 
@@ -64,6 +64,28 @@ def may_import(user: Any) -> bool:
     return not scope_for(user, "importjob", "add").empty
 
 
+def importable_kinds(user: Any) -> list[str]:
+    """The kinds ``user`` may import, in the wizard's order: each importer writes its rows within the user's change
+    scope for its own kind (``Importer.scope_name``), so a kind with none (houses, for a centre) is not offered."""
+    if not may_import(user):
+        return []
+    return [k for k in ImportKind.values if not scope_for(user, IMPORTERS[k].scope_name, "change").empty]
+
+
+def require_kind(user: Any, kind: str) -> None:
+    """Refuse an unknown kind (ValidationError on ``kind``) and a kind the user may not import (PermissionDenied,
+    naming the kinds they may import)."""
+    if kind not in ImportKind.values:
+        raise ValidationError({"kind": _("请选择导入类别。")})
+    allowed = importable_kinds(user)
+    if kind not in allowed:
+        labels = "、".join(str(ImportKind(k).label) for k in allowed)
+        raise PermissionDenied(
+            _("您的角色不能导入“%(kind)s”,可以导入的类别:%(allowed)s。")
+            % {"kind": ImportKind(kind).label, "allowed": labels or "-"}
+        )
+
+
 def _scope_code(user: Any) -> str:
     scope = scope_for(user, "importjob", "add")
     if scope.everything:
@@ -77,8 +99,7 @@ def create_job(*, by: Any, kind: str, upload: Any, language: str | None = None) 
     add permission (403) and files that are not .xlsx/.csv or too large (ValidationError)."""
     if not may_import(by):
         raise PermissionDenied(_("您没有导入数据的权限。"))
-    if kind not in ImportKind.values:
-        raise ValidationError({"kind": _("请选择导入类别。")})
+    require_kind(by, kind)
     name = os.path.basename(getattr(upload, "name", "") or "")
     try:
         suffix_of(name)

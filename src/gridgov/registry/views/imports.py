@@ -19,7 +19,16 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..importing import XLSX_CONTENT_TYPE, build_template, confirm_job, create_job, may_import, template_filename
+from ..importing import (
+    XLSX_CONTENT_TYPE,
+    build_template,
+    confirm_job,
+    create_job,
+    importable_kinds,
+    may_import,
+    require_kind,
+    template_filename,
+)
 from ..models import ImportJob, ImportKind, ImportStatus
 from .common import apply_errors, render_page
 
@@ -34,6 +43,10 @@ class UploadForm(forms.Form):
         help_text=gettext_lazy("Excel(.xlsx)或 CSV(UTF-8 或 GB18030 编码),第一行为模板的列名。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+
+    def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kinds = [(value, label) for value, label in ImportKind.choices if value in kinds]
 
 
 def _require_importer(request: HttpRequest) -> None:
@@ -61,8 +74,12 @@ def job_context(job: ImportJob) -> dict[str, Any]:
 @login_required
 def import_index(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
+    # Only the kinds this user may import are offered (a centre changes no houses: no house import for it).
+    kinds = importable_kinds(request.user)
+    status = 200
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, kinds=kinds)
+        status = 400
         if form.is_valid():
             try:
                 job = create_job(
@@ -73,16 +90,18 @@ def import_index(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
+            except PermissionDenied as exc:  # a kind not offered, posted anyway
+                form.add_error("kind", str(exc))
+                status = 403
             else:
                 return redirect("registry:import-job", pk=job.pk)
     else:
-        form = UploadForm(initial={"kind": request.GET.get("kind") or ImportKind.PERSON})
+        wanted = request.GET.get("kind")
+        initial = wanted if wanted in kinds else (kinds[0] if kinds else "")
+        form = UploadForm(initial={"kind": initial}, kinds=kinds)
     jobs = ImportJob.objects.filter(created_by_id=request.user.pk).order_by("-created_at")[:RECENT_JOBS]
     return render_page(
-        request,
-        "registry/import_index.html",
-        {"form": form, "jobs": jobs, "kinds": ImportKind.choices},
-        status=400 if form.is_bound else 200,
+        request, "registry/import_index.html", {"form": form, "jobs": jobs, "kinds": form.kinds}, status=status
     )
 
 
@@ -91,6 +110,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     _require_importer(request)
     if kind not in ImportKind.values:
         raise Http404
+    require_kind(request.user, kind)
     response = HttpResponse(build_template(kind, request.user), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{template_filename(kind)}"'
     return response
