@@ -43,6 +43,7 @@ import shapely
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from tqdm import tqdm
 
@@ -219,6 +220,11 @@ def demo_state() -> str:
     if marker and Grid.objects.filter(region_code__startswith=CITY_PREFIX, kind=GridKind.COMPREHENSIVE).count() == 3533:
         return "complete"
     return "partial"
+
+
+def _db_now(model: Any) -> Any:
+    """Now, as the database stores ``model.updated_at`` (one instant for a whole bulk write)."""
+    return model._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
 
 
 def delete_demo() -> None:
@@ -530,9 +536,10 @@ class _Builder:
     def write_buildings(self, plans: list[_BuildingPlan]) -> dict[str, int]:
         table = Building._meta.db_table
         sql = (
-            f"INSERT INTO {table} (code, grid_id, name, kind, lon, lat, floors, households) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            f"INSERT INTO {table} (code, grid_id, name, kind, lon, lat, floors, households, updated_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
         )
+        now = _db_now(Building)  # updated_at is auto_now: raw SQL must fill it (the pull compares it)
         rows: list[tuple[Any, ...]] = []
         for plan in plans:
             grid_id = self.grid_ids[plan.grid.code]
@@ -546,6 +553,7 @@ class _Builder:
                     plan.lat.tolist(),
                     plan.floors.tolist(),
                     plan.households.tolist(),
+                    [now] * len(plan.codes),
                     strict=True,
                 )
             )
@@ -578,6 +586,7 @@ class _Builder:
         steps = max(1, math.ceil(total / chunk))
         weight = _Progress.WEIGHTS["houses"] / steps
         table = House._meta.db_table
+        now = _db_now(House)  # updated_at is auto_now: raw SQL and COPY must fill it (the pull compares it)
         with connection.cursor() as cursor:
             for start in range(0, total, chunk):
                 stop = min(total, start + chunk)
@@ -588,6 +597,7 @@ class _Builder:
                         [f"{a}{b:02d}" for a, b in zip(f, unit[start:stop].tolist(), strict=True)],
                         f,
                         area[start:stop].tolist(),
+                        [now] * (stop - start),
                         strict=True,
                     )
                 )
@@ -598,12 +608,13 @@ class _Builder:
     def _insert_houses(cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # psycopg's cursor: COPY is several times faster than INSERT
-            with raw.copy(f"COPY {table} (building_id, number, floor, area_m2) FROM STDIN") as copy:
+            with raw.copy(f"COPY {table} (building_id, number, floor, area_m2, updated_at) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
             cursor.executemany(
-                f"INSERT INTO {table} (building_id, number, floor, area_m2) VALUES (%s, %s, %s, %s)", rows
+                f"INSERT INTO {table} (building_id, number, floor, area_m2, updated_at) VALUES (%s, %s, %s, %s, %s)",
+                rows,
             )
 
     # units -------------------------------------------------------------------------------------------

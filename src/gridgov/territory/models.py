@@ -242,6 +242,9 @@ class Building(models.Model):
     lat = models.FloatField(_("纬度(WGS-84)"))
     floors = models.PositiveSmallIntegerField(_("层数"), default=1)
     households = models.PositiveIntegerField(_("户数"), default=0)
+    #: When the building last changed (renamed, recoded…): the phone's incremental pull resends its people and
+    #: households (their labels carry the building's name and code). Bulk writers must fill it themselves.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     objects = BuildingQuerySet.as_manager()
 
@@ -272,6 +275,9 @@ class House(models.Model):
     number = models.CharField(_("门牌/房号"), max_length=32)
     floor = models.SmallIntegerField(_("楼层"), default=1)
     area_m2 = models.FloatField(_("建筑面积(平方米)"), null=True, blank=True)
+    #: When the house last changed (renumbered, moved…): the phone's incremental pull resends the people and
+    #: households living in it. Bulk writers must fill it themselves.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     objects = HouseQuerySet.as_manager()
 

@@ -6,9 +6,10 @@ number of queries whatever the size of the grid (no N+1): one per part.
 
 The cursor is the server's time when the pull began, less a margin (a transaction that committed just after the
 read still has its rows sent next time: sending a row twice is harmless, missing it is not). With ``since``, people
-and households changed after it are sent, with the ids of all of them in scope so that the phone can drop the ones
-that left; buildings, rental houses, visits due, open tasks and categories are small and always sent whole
-(buildings carry no change time).
+and households changed after it are sent — changed themselves, or their house or building renamed or renumbered
+(``updated_at`` of House and Building), since their rows show those labels — with the ids of all of them in scope
+so that the phone can drop the ones that left; buildings, rental houses, visits due, open tasks and categories are
+small and always sent whole.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -108,7 +109,15 @@ def pull(user: Any, *, since: str | None, crs: CRS = CRS.WGS84) -> dict[str, Any
 
     households = Household.objects.visible_to(user, "view").filter(in_grids)
     body["household_ids"] = sorted(households.values_list("pk", flat=True))
-    changed_households = households.filter(updated_at__gt=after) if after else households
+    # A household's row shows its house's number and building's name and code: renaming or renumbering them
+    # changes it too, so they count as its change (an OR over the joins: still one query).
+    changed_households = (
+        households.filter(
+            Q(updated_at__gt=after) | Q(house__updated_at__gt=after) | Q(house__building__updated_at__gt=after)
+        )
+        if after
+        else households
+    )
     body["households"] = [
         {
             "id": pk,
@@ -124,7 +133,17 @@ def pull(user: Any, *, since: str | None, crs: CRS = CRS.WGS84) -> dict[str, Any
 
     people = Person.objects.visible_to(user, "view").filter(in_grids, is_active=True)
     body["person_ids"] = sorted(people.values_list("pk", flat=True))
-    changed_people = people.filter(updated_at__gt=after) if after else people
+    # Likewise a person's: their house's label (building name and number) and their building's code.
+    changed_people = (
+        people.filter(
+            Q(updated_at__gt=after)
+            | Q(building__updated_at__gt=after)
+            | Q(house__updated_at__gt=after)
+            | Q(house__building__updated_at__gt=after)
+        )
+        if after
+        else people
+    )
     household = Membership.objects.filter(person=OuterRef("pk"), valid_to__isnull=True).values("household_id")[:1]
     rows = (
         changed_people.annotate(
