@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from gridgov.core.crs import CRS_CHOICES
 from gridgov.territory.coverage import CoverageError, CoverageResult, Piece, check_coverage
@@ -79,9 +79,12 @@ def report_text(result: CoverageResult) -> str:
             "g": result.grid_count,
             "min": result.min_area_m2,
         },
-        _("缺口 %(n)d 处,共 %(a)s 平方米") % {"n": len(result.gaps), "a": _m2(result.gaps_m2)},
-        _("重叠 %(n)d 处,共 %(a)s 平方米") % {"n": len(result.overlaps), "a": _m2(result.overlaps_m2)},
-        _("超出所属社区 %(n)d 处,共 %(a)s 平方米") % {"n": len(result.outside), "a": _m2(result.outside_m2)},
+        ngettext("缺口 %(n)d 处,共 %(a)s 平方米", "缺口 %(n)d 处,共 %(a)s 平方米", len(result.gaps))
+        % {"n": len(result.gaps), "a": _m2(result.gaps_m2)},
+        ngettext("重叠 %(n)d 处,共 %(a)s 平方米", "重叠 %(n)d 处,共 %(a)s 平方米", len(result.overlaps))
+        % {"n": len(result.overlaps), "a": _m2(result.overlaps_m2)},
+        ngettext("超出所属社区 %(n)d 处,共 %(a)s 平方米", "超出所属社区 %(n)d 处,共 %(a)s 平方米", len(result.outside))
+        % {"n": len(result.outside), "a": _m2(result.outside_m2)},
     ]
     for n, piece in enumerate([*result.gaps, *result.overlaps, *result.outside], start=1):
         lines.append(_piece_line(n, piece))
