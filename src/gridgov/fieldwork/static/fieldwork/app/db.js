@@ -15,6 +15,17 @@ export function useFor(user) {
   opened = null;
 }
 
+/** A name for this user's Web Lock or BroadcastChannel (the same in every tab of the same user). */
+export function scoped(what) { return `${NAME}:${what}`; }
+
+/** Run ``fn`` holding this user's Web Lock ``what`` (navigator.locks: one tab at a time; options as
+ * navigator.locks.request's, e.g. ``{ifAvailable: true}`` gives ``fn`` null when another tab holds it). Without
+ * Web Locks (old browsers) ``fn`` runs at once. */
+export function locked(what, fn, options = {}) {
+  if (!(self.navigator && navigator.locks)) { return Promise.resolve().then(() => fn({ name: what })); }
+  return navigator.locks.request(scoped(what), options, fn);
+}
+
 export function open() {
   if (opened) { return opened; }
   opened = new Promise((resolve, reject) => {

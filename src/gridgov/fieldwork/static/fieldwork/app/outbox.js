@@ -17,7 +17,13 @@ let running = null;
 export const status = { phase: "idle", error: "", lastSync: null };
 
 export function onChange(listener) { listeners.add(listener); }
-function changed() { for (const listener of listeners) { try { listener(); } catch (e) { console.error(e); } } }
+function notify() { for (const listener of listeners) { try { listener(); } catch (e) { console.error(e); } } }
+
+/** The app open in two tabs: each tells the other when it changed the outbox or the patrol, and the other redraws
+ * (one BroadcastChannel per user, opened by init()). */
+let channel = null;
+export function announce() { if (channel) { try { channel.postMessage("changed"); } catch (e) { /* closed */ } } }
+function changed() { notify(); announce(); }
 
 export function uuid4() {
   if (self.crypto && self.crypto.randomUUID) { return self.crypto.randomUUID(); }
@@ -39,11 +45,25 @@ export function isoLocal(date = new Date()) {
 }
 
 export async function init() {
-  const records = await db.allRecords();
-  for (const r of records) {
-    lastSeq = Math.max(lastSeq, r.seq);
-    // The app closed mid-sync: the batch was not acknowledged as far as we know; resending is safe.
-    if (r.state === "sending") { await db.updateRecord(r.uuid, (x) => { x.state = "saved"; }); }
+  for (const r of await db.allRecords()) { lastSeq = Math.max(lastSeq, r.seq); }
+  if (!channel && typeof BroadcastChannel === "function") {
+    channel = new BroadcastChannel(db.scoped("changes"));
+    channel.onmessage = () => notify();
+  }
+  // The app closed mid-sync: the batch was not acknowledged as far as we know; resending is safe. Only holding the
+  // "sync" lock: another tab holding it may be sending them (its round ends with none left "sending"). A tab
+  // closed or reloaded a moment ago lets go of it at once; a live tab's round ends within its timeouts: not waited
+  // for at start-up, the records go back when it ends.
+  const reset = async () => {
+    const stale = (await db.allRecords()).filter((r) => r.state === "sending").map((r) => r.uuid);
+    if (stale.length) { await db.updateRecords(stale, (x) => { if (x.state === "sending") { x.state = "saved"; } }); }
+    return stale.length;
+  };
+  const wait = typeof AbortSignal.timeout === "function" ? { signal: AbortSignal.timeout(2000) } : { ifAvailable: true };
+  try {
+    await db.locked("sync", (lock) => (lock ? reset() : Promise.reject(new Error("busy"))), wait);
+  } catch (e) {
+    db.locked("sync", reset).then((n) => { if (n) { changed(); } }).catch((error) => console.error(error));
   }
 }
 
@@ -291,14 +311,18 @@ async function run(config) {
   }
 }
 
-/** Send what waits, once at a time (a second call while one runs returns the running one). */
+/** Send what waits, once at a time (a second call while one runs returns the running one); across tabs one at a
+ * time too (the user's "sync" Web Lock: another tab's round ends before this one starts, so nothing goes twice). */
 export function sync(config) {
-  if (!running) { running = run(config).finally(() => { running = null; }); }
+  if (!running) { running = db.locked("sync", () => run(config)).finally(() => { running = null; }); }
   return running;
 }
 
-/** Download the worker's grid data (incremental after the first time) and keep it in IndexedDB. */
-export async function pull(config) {
+/** Download the worker's grid data (incremental after the first time) and keep it in IndexedDB; one tab at a time
+ * (the "sync" lock, as sending). */
+export function pull(config) { return db.locked("sync", () => pullNow(config)); }
+
+async function pullNow(config) {
   const cursor = await db.get("cursor");
   const url = config.pullUrl + (cursor ? `?since=${encodeURIComponent(cursor)}` : "");
   const response = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } });
@@ -308,7 +332,7 @@ export async function pull(config) {
   if (response.status === 400 && cursor) {
     // The server cannot read our cursor (docs: pull again without since).
     await db.del("cursor");
-    return pull(config);
+    return pullNow(config);
   }
   if (!response.ok) { throw new SyncStop("server", await serverMessage(response)); }
   const body = await response.json();

@@ -265,13 +265,37 @@ let flushing = Promise.resolve();
 
 async function patrolState() { return db.get("patrol"); }
 
+/* The app open in two tabs: only the tab holding the user's "patrol" Web Lock watches the GPS (one position, one
+ * point); the other shows the patrol running and waits for the lock, which it gets when the first tab closes. */
+let patrolWanted = false;
+let letGo = null;
+
+function holdPatrol() {
+  if (patrolWanted) { return; }
+  patrolWanted = true;
+  db.locked("patrol", async () => {
+    if (await patrolState()) {
+      watch();
+      await new Promise((resolve) => { letGo = resolve; });
+      letGo = null;
+    }
+    unwatch();
+    patrolWanted = false;
+  }).catch((error) => { patrolWanted = false; console.error(error); });
+}
+
+function releasePatrol() {
+  if (letGo) { letGo(); } else { unwatch(); }
+}
+
 async function startPatrol() {
   if (await patrolState()) { return; }
   const id = outbox.uuid4();
   const record = outbox.newRecord("patrol_start", { patrol: id });
   const state = { uuid: id, started_at: record.made_at, buffer: [], count: 0, lastFlush: Date.now(), checkins: [] };
   await db.commit([record], { patrol: state });
-  watch();
+  holdPatrol();
+  outbox.announce();
   await renderPatrol();
   ctx.refresh();
   ctx.sync();
@@ -288,6 +312,7 @@ function flush(force = false) {
     state.buffer = [];
     state.lastFlush = Date.now();
     await db.commit([record], { patrol: state });
+    outbox.announce();
     ctx.refresh();
   });
 }
@@ -306,6 +331,7 @@ async function onPosition(pos) {
     state.buffer.push([t, Number(c.longitude.toFixed(7)), Number(c.latitude.toFixed(7)), Math.round(c.accuracy * 10) / 10]);
     state.count += 1;
     await db.set("patrol", state);
+    outbox.announce();
   });
   await flush(false);
   await renderPatrol();
@@ -314,21 +340,27 @@ async function onPosition(pos) {
 
 function watch() {
   if (watchId !== null || !navigator.geolocation) { return; }
+  document.body.dataset.gps = "watching";
   watchId = navigator.geolocation.watchPosition(onPosition, (error) => {
     $("patrol-position").textContent = ctx.fmt(L10N.noGps, { e: error.message });
   }, { enableHighAccuracy: true, maximumAge: 5000, timeout: 60000 });
 }
 
+function unwatch() {
+  if (watchId !== null) { navigator.geolocation.clearWatch(watchId); watchId = null; }
+  delete document.body.dataset.gps;
+}
+
 /** Run ``fn`` after every pending change of the patrol's state (positions, flushes): one writer at a time, so a
- * point arriving during a check-in or the stop is neither lost nor written back into an ended patrol. */
+ * point arriving during a check-in or the stop is neither lost nor written back into an ended patrol. Across tabs
+ * too: each change holds the user's "patrol-write" Web Lock while it reads and writes the state. */
 function serially(fn) {
-  const run = flushing.catch(() => {}).then(fn);
+  const run = flushing.catch(() => {}).then(() => db.locked("patrol-write", fn));
   flushing = run.catch(() => {});
   return run;
 }
 
 async function stopPatrol() {
-  if (watchId !== null) { navigator.geolocation.clearWatch(watchId); watchId = null; }
   await serially(async () => {
     const state = await patrolState();
     if (!state) { return; }
@@ -336,6 +368,8 @@ async function stopPatrol() {
     const stop = outbox.newRecord("patrol_stop", { patrol: state.uuid });
     await db.commit([...points, stop], { patrol: undefined });
   });
+  releasePatrol();
+  outbox.announce();
   await renderPatrol();
   ctx.refresh();
   ctx.sync();
@@ -349,6 +383,7 @@ async function checkIn(code, note) {
     if (position) { data.lon = Number(position.lon.toFixed(7)); data.lat = Number(position.lat.toFixed(7)); }
     state.checkins.push(code);
     await db.commit([outbox.newRecord("checkin", data)], { patrol: state });
+    outbox.announce();
     return true;
   });
   if (!made) { ctx.say(L10N.startPatrolFirst, "bad"); return; }
@@ -378,6 +413,8 @@ function fillBuildings() {
 async function renderPatrol() {
   const state = await patrolState();
   const running = Boolean(state);
+  // Started or stopped in another tab: wait to watch the GPS (or let go of it).
+  if (running) { holdPatrol(); } else if (letGo) { releasePatrol(); }
   $("patrol-start").hidden = running;
   $("patrol-stop").hidden = !running;
   document.body.dataset.patrol = running ? "running" : "idle";
@@ -635,7 +672,7 @@ export async function setup(context) {
   $("report-locate").addEventListener("click", () => locate((p) => setReportPoint(p.lon, p.lat, L10N.located)));
   $("visit-form").addEventListener("submit", once(submitVisit));
   $("visit-search").addEventListener("input", (event) => fillVisitWho(event.target.value));
-  if (await patrolState()) { watch(); }
+  if (await patrolState()) { holdPatrol(); }
   // A patrol's points are also sent on the clock, not only when 20 have gathered.
   setInterval(() => { flush(false).then(renderPatrol); }, ctx.config.trackEverySeconds * 1000);
 }

@@ -1,0 +1,82 @@
+"""In Chromium at phone size: the field app never loses or doubles a record when it is open in two tabs, when the
+network stalls, when a button is tapped twice or when the phone's storage refuses a write (docs/fieldwork-app.md).
+
+The server is the real gunicorn process of tests/browser/field_server.py (SQLite only: the sync rules themselves are
+tested on both databases by tests/test_fieldwork_sync*.py); the phone is the offline test's (logged in as the grid
+worker, the service worker controlling the page). Two tabs are two pages of one browser context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser import test_fieldwork_offline as offline
+from tests.browser.field_server import FieldServer
+from tests.browser.test_fieldwork_attention import phone_records, until
+from tests.browser.test_fieldwork_offline import WALK, tab
+
+pytestmark = [pytest.mark.browser]
+
+phone = offline.phone
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FieldServer, dict[str, Any]]]:
+    srv = FieldServer(Path(tmp_path_factory.mktemp("field-server-tabs")))
+    srv.migrate()
+    ids = srv.run_python(offline.SETUP)
+    srv.start()
+    yield srv, ids
+    srv.kill()
+
+
+def points(page: Any) -> int:
+    return int(page.evaluate("document.body.dataset.points || '0'"))
+
+
+def walk_to(context: Any, page: Any, n: int) -> None:
+    """Feed the n-th position of a walk (each a different longitude) and wait until the patrol holds n points."""
+    lon, lat = WALK[0]
+    context.set_geolocation({"longitude": lon + n * 0.00002, "latitude": lat, "accuracy": 8})
+    until(page, "n => Number(document.body.dataset.points) >= n", n)
+
+
+def test_a_patrol_open_in_two_tabs_records_each_position_once(
+    phone: tuple[Any, Any], server: tuple[FieldServer, dict[str, Any]]
+) -> None:
+    srv, _ids = server
+    context, a = phone
+    srv.run_python(offline.CLEAR)
+    tab(a, "patrol")
+    a.click("#patrol-start")
+    a.wait_for_selector("body[data-patrol='running'][data-gps='watching']")
+    b = context.new_page()
+    b.goto(f"{srv.url}/field/app/#patrol")
+    b.wait_for_selector("body[data-ready='1'][data-patrol='running']")
+    # Only the first tab watches the GPS; the second shows the patrol and its points.
+    assert b.evaluate("document.body.dataset.gps") is None
+    for n in range(1, 7):
+        walk_to(context, a, n)
+    until(b, "n => Number(document.body.dataset.points) >= n", 6)
+    assert points(a) in (6, 7)  # the first fix, where the patrol started, may have come before the walk
+    # The first tab closes: the second takes the GPS over.
+    a.close()
+    b.wait_for_selector("body[data-gps='watching']")
+    for n in range(7, 9):
+        walk_to(context, b, n)
+    b.click("#patrol-stop")
+    b.wait_for_selector("body[data-patrol='idle']")
+    assert b.evaluate("document.body.dataset.gps") is None
+    records = phone_records(b)
+    kinds = [r["kind"] for r in records]
+    assert kinds.count("patrol_start") == 1
+    assert kinds.count("patrol_stop") == 1
+    lons = [p[1] for r in records if r["kind"] == "track" for p in r["data"]["points"]]
+    walked = [round(WALK[0][0] + n * 0.00002, 7) for n in range(9)]  # where the patrol started, then 8 steps
+    assert sorted(set(lons)) == walked
+    # Each position once: only the second tab's first fix, where the first tab left off, comes again (a new time).
+    assert [lon for lon in walked if lons.count(lon) > 1] in ([], [walked[6]]), lons
+
