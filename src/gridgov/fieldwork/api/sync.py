@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import unquote
 
 from django.db import transaction
 from django.utils.decorators import method_decorator
@@ -21,6 +22,38 @@ from .. import sync
 from . import sync_serializers as ss
 
 TAGS = ["fieldwork-sync"]
+
+#: The header the phone app sends with every upload and pull: the user it was opened by (percent-encoded UTF-8,
+#: as a header can carry only Latin-1). The session may since belong to someone else (logged out and in again in
+#: another tab): their records must not go under the new user's name, nor their data into the old user's phone.
+USER_HEADER = "X-Gridgov-User"
+
+USER_MISMATCH = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=_("X-Gridgov-User 与当前登录用户不同:手机需重新登录,未发送任何记录"),
+)
+
+EXPECTED_USER = OpenApiParameter(
+    USER_HEADER,
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=_("应用打开时的用户名(百分号编码的 UTF-8);与当前登录用户不同时答 409。令牌客户端可不带。"),
+)
+
+
+def user_mismatch(request: Request) -> Response | None:
+    """A 409 when the request names an expected user other than the one logged in; None otherwise (no header: a
+    Token client, which has no session to change under it)."""
+    expected = request.headers.get(USER_HEADER)
+    if expected is None:
+        return None
+    actual = request.user.get_username()
+    if unquote(expected) == actual:
+        return None
+    message = _("当前登录的是另一个用户(%(actual)s),不是打开本应用的用户。请重新登录后再同步;记录仍保存在手机上。")
+    return Response({"code": "user_mismatch", "detail": message % {"actual": actual}}, status=409)
+
 
 ERROR_400 = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -44,7 +77,8 @@ class RecordsView(APIView):
         ),
         tags=TAGS,
         request=ss.BatchSerializer,
-        responses={200: ss.BatchResultSerializer, 400: ERROR_400},
+        parameters=[EXPECTED_USER],
+        responses={200: ss.BatchResultSerializer, 400: ERROR_400, 409: USER_MISMATCH},
         examples=[
             OpenApiExample(
                 "visit",
@@ -84,6 +118,8 @@ class RecordsView(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
+        if (mismatch := user_mismatch(request)) is not None:
+            return mismatch
         s = ss.BatchSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         results = sync.handle_batch(request.user, s.validated_data["records"])
@@ -102,17 +138,23 @@ class PhotoView(APIView):
         ),
         tags=TAGS,
         request={"multipart/form-data": ss.PhotoUploadSerializer},
+        parameters=[EXPECTED_USER],
         responses={
             201: ss.PhotoResultSerializer,
             200: ss.PhotoResultSerializer,
             400: ERROR_400,
             404: OpenApiResponse(OpenApiTypes.OBJECT, description=_("记录不存在或未列出此照片")),
-            409: OpenApiResponse(ss.PhotoConflictSerializer, description=_("同一照片编号、不同文件")),
+            409: OpenApiResponse(
+                ss.PhotoConflictSerializer,
+                description=_("同一照片编号、不同文件;或 code 为 user_mismatch:X-Gridgov-User 与当前登录用户不同"),
+            ),
         },
     )
     def put(self, request: Request, photo_uuid: uuid.UUID) -> Response:
         from ..services import photos
 
+        if (mismatch := user_mismatch(request)) is not None:
+            return mismatch
         s = ss.PhotoUploadSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         outcome = photos.receive_photo(
@@ -137,12 +179,15 @@ class PullView(APIView):
         parameters=[
             OpenApiParameter("since", str, description=_("上次下载返回的 cursor")),
             OpenApiParameter("crs", str, description=_("坐标系:wgs84(默认)、gcj02、bd09")),
+            EXPECTED_USER,
         ],
-        responses={200: ss.PullSerializer, 400: ERROR_400},
+        responses={200: ss.PullSerializer, 400: ERROR_400, 409: USER_MISMATCH},
     )
     def get(self, request: Request) -> Response:
         from . import sync_pull as pull
 
+        if (mismatch := user_mismatch(request)) is not None:
+            return mismatch
         s = ss.PullQuerySerializer(data=request.query_params)
         s.is_valid(raise_exception=True)
         body: dict[str, Any] = pull.pull(

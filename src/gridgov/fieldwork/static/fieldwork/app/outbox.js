@@ -156,6 +156,20 @@ function csrfToken() {
   return match ? decodeURIComponent(match[1]) : "";
 }
 
+/** The headers of every request to the sync API: the user this page was opened by (percent-encoded: a header
+ * carries only Latin-1), so that the server refuses (409 user_mismatch) when the session now belongs to someone
+ * else — this tab's records must not go under their name, nor their data into this user's database. */
+function headers(config, extra = {}) {
+  return { Accept: "application/json", "X-Gridgov-User": encodeURIComponent(config.user), ...extra };
+}
+
+/** The server's answer means the session is not (or no longer) this page's user: log in again, keep everything. */
+async function loginNeeded(response) {
+  if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") { return true; }
+  if (response.status !== 409) { return false; }
+  try { return (await response.clone().json()).code === "user_mismatch"; } catch (e) { return false; }
+}
+
 class SyncStop extends Error {
   constructor(reason, detail = "") { super(detail || reason); this.reason = reason; }
 }
@@ -184,14 +198,14 @@ async function postBatch(config, batch) {
       method: "POST",
       credentials: "same-origin",
       redirect: "manual",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      headers: headers(config, { "Content-Type": "application/json", "X-CSRFToken": csrfToken() }),
       body: JSON.stringify({ records: batch.map(envelope) }),
     });
   } catch (error) {
     await back();
     throw new SyncStop("network", String(error));
   }
-  if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
+  if (await loginNeeded(response)) {
     await back();
     throw new SyncStop("login", await serverMessage(response));
   }
@@ -253,7 +267,7 @@ async function putPhoto(config, record, photo) {
       method: "PUT",
       credentials: "same-origin",
       redirect: "manual",
-      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+      headers: headers(config, { "X-CSRFToken": csrfToken() }),
       body: form,
     });
   } catch (error) {
@@ -266,7 +280,7 @@ async function putPhoto(config, record, photo) {
       p.blob = null; // acknowledged: the server has it
       if (r.state === "acked" && r.photos.every((x) => x.sent)) { r.state = "sent"; }
     });
-  } else if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
+  } else if (await loginNeeded(response)) {
     throw new SyncStop("login", await serverMessage(response));
   } else if (response.status >= 500 || response.status === 429) {
     throw new SyncStop("server", await serverMessage(response));
@@ -325,8 +339,8 @@ export function pull(config) { return db.locked("sync", () => pullNow(config)); 
 async function pullNow(config) {
   const cursor = await db.get("cursor");
   const url = config.pullUrl + (cursor ? `?since=${encodeURIComponent(cursor)}` : "");
-  const response = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } });
-  if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
+  const response = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: headers(config) });
+  if (await loginNeeded(response)) {
     throw new SyncStop("login", await serverMessage(response));
   }
   if (response.status === 400 && cursor) {
