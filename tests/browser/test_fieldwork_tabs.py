@@ -15,7 +15,7 @@ import pytest
 
 from tests.browser import test_fieldwork_offline as offline
 from tests.browser.field_server import FieldServer
-from tests.browser.test_fieldwork_attention import phone_records, until
+from tests.browser.test_fieldwork_attention import phone_records, save, until
 from tests.browser.test_fieldwork_offline import WALK, tab
 
 pytestmark = [pytest.mark.browser]
@@ -79,4 +79,56 @@ def test_a_patrol_open_in_two_tabs_records_each_position_once(
     assert sorted(set(lons)) == walked
     # Each position once: only the second tab's first fix, where the first tab left off, comes again (a new time).
     assert [lon for lon in walked if lons.count(lon) > 1] in ([], [walked[6]]), lons
+
+
+#: A case report inside the worker's grid, as the report form makes it.
+REPORT = {
+    "category": "0101",
+    "lon": 114.405,
+    "lat": 23.11,
+    "description": "路灯不亮",
+    "address": "",
+    "urgency": "normal",
+}
+
+
+def phase(page: Any) -> str:
+    return str(page.evaluate("gridgovField.outbox.status.phase"))
+
+
+def test_a_request_that_never_answers_times_out_and_the_next_round_sends(
+    phone: tuple[Any, Any], server: tuple[FieldServer, dict[str, Any]]
+) -> None:
+    srv, _ids = server
+    _context, page = phone
+    srv.run_python(offline.CLEAR)
+    page.evaluate("gridgovField.config.requestTimeoutSeconds = 2")
+    stalled: list[Any] = []
+
+    def stall(route: Any) -> None:
+        stalled.append(route)
+
+    # A stalled mobile connection: the request goes out and nothing ever comes back.
+    page.route("**/api/v1/sync/records/", stall)
+    uuid = save(page, "case_report", REPORT, offline.jpeg((200, 30, 30)))
+    page.click("#sync-now")
+    until(page, "gridgovField.outbox.status.phase === 'network'")
+    assert stalled
+    assert [r["state"] for r in phone_records(page)] == ["saved"]
+    page.unroute("**/api/v1/sync/records/")
+    # The photo's request stalls too: the record is stored, the photo waits.
+    page.route("**/api/v1/sync/photos/**", stall)
+    page.click("#sync-now")
+    until(
+        page,
+        "u => gridgovField.db.getRecord(u).then(r => r.state === 'acked'"
+        " && gridgovField.outbox.status.phase === 'network')",
+        uuid,
+    )
+    page.unroute("**/api/v1/sync/photos/**")
+    page.click("#sync-now")
+    until(page, "u => gridgovField.db.getRecord(u).then(r => r.state === 'sent')", uuid)
+    assert phase(page) == "idle"
+    got = offline.counts(srv)
+    assert (got["cases"], got["photos"], got["records"]) == (1, 1, 1)
 

@@ -174,6 +174,19 @@ class SyncStop extends Error {
   constructor(reason, detail = "") { super(detail || reason); this.reason = reason; }
 }
 
+/** A request's deadline: a stalled mobile connection (no answer, no error) must not hold the sync lock forever,
+ * so every request is aborted after ``config.requestTimeoutSeconds`` (30 s), a photo's after that plus a second
+ * per 20 KB (a 2 MB photo: 130 s over a slow link). ``signal`` goes to fetch() and also aborts reading the body;
+ * ``expired`` says the abort was ours; ``clear()`` once the answer has been read. */
+function deadline(config, bytes = 0) {
+  const controller = new AbortController();
+  const seconds = (config.requestTimeoutSeconds || 30) + Math.ceil(bytes / 20000);
+  const out = { signal: controller.signal, expired: false };
+  const timer = setTimeout(() => { out.expired = true; controller.abort(); }, seconds * 1000);
+  out.clear = () => clearTimeout(timer);
+  return out;
+}
+
 function envelope(r) {
   return { uuid: r.uuid, kind: r.kind, made_at: r.made_at, data: r.data, photos: r.photos.map((p) => p.uuid) };
 }
@@ -192,9 +205,25 @@ async function postBatch(config, batch) {
   await db.updateRecords(uuids, (r) => { if (r.state === "saved") { r.state = "sending"; } });
   changed();
   const back = () => db.updateRecords(uuids, (r) => { if (r.state === "sending") { r.state = "saved"; } });
+  const time = deadline(config);
+  try {
+    return await sendBatch(config, batch, uuids, back, time);
+  } catch (error) {
+    if (!time.expired) { throw error; }
+    // No answer in time (or the answer stopped half-way): the batch waits for the next round; resending is safe.
+    await back();
+    changed();
+    throw new SyncStop("network", `timeout ${config.requestTimeoutSeconds || 30} s`);
+  } finally {
+    time.clear();
+  }
+}
+
+async function sendBatch(config, batch, uuids, back, time) {
   let response;
   try {
     response = await fetch(config.recordsUrl, {
+      signal: time.signal,
       method: "POST",
       credentials: "same-origin",
       redirect: "manual",
@@ -261,9 +290,22 @@ async function putPhoto(config, record, photo) {
   form.append("record", record.uuid);
   const ext = (photo.type.split("/")[1] || "jpg").replace("jpeg", "jpg");
   form.append("image", photo.blob, `${photo.uuid}.${ext}`);
+  const time = deadline(config, photo.blob ? photo.blob.size : 0);
+  try {
+    await sendPhoto(config, record, photo, form, time);
+  } catch (error) {
+    if (!time.expired) { throw error; }
+    throw new SyncStop("network", `timeout ${config.requestTimeoutSeconds || 30} s`);
+  } finally {
+    time.clear();
+  }
+}
+
+async function sendPhoto(config, record, photo, form, time) {
   let response;
   try {
     response = await fetch(config.photoUrl.replace("UUID", photo.uuid), {
+      signal: time.signal,
       method: "PUT",
       credentials: "same-origin",
       redirect: "manual",
@@ -334,19 +376,31 @@ export function sync(config) {
 
 /** Download the worker's grid data (incremental after the first time) and keep it in IndexedDB; one tab at a time
  * (the "sync" lock, as sending). */
-export function pull(config) { return db.locked("sync", () => pullNow(config)); }
+export function pull(config) {
+  return db.locked("sync", async () => {
+    const time = deadline(config, 2000000); // a first pull of a big grid is a few MB
+    try {
+      return await pullNow(config, time.signal);
+    } catch (error) {
+      if (!time.expired) { throw error; }
+      throw new SyncStop("network", `timeout ${config.requestTimeoutSeconds || 30} s`);
+    } finally {
+      time.clear();
+    }
+  });
+}
 
-async function pullNow(config) {
+async function pullNow(config, signal) {
   const cursor = await db.get("cursor");
   const url = config.pullUrl + (cursor ? `?since=${encodeURIComponent(cursor)}` : "");
-  const response = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: headers(config) });
+  const response = await fetch(url, { signal, credentials: "same-origin", redirect: "manual", headers: headers(config) });
   if (await loginNeeded(response)) {
     throw new SyncStop("login", await serverMessage(response));
   }
   if (response.status === 400 && cursor) {
     // The server cannot read our cursor (docs: pull again without since).
     await db.del("cursor");
-    return pullNow(config);
+    return pullNow(config, signal);
   }
   if (!response.ok) { throw new SyncStop("server", await serverMessage(response)); }
   const body = await response.json();
