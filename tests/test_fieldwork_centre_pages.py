@@ -12,8 +12,10 @@ import pytest
 from django.test import Client
 
 from gridgov.registry import services as registry
+from gridgov.territory.models import GridKind
 
 from .case_factories import CaseCity
+from .factories import make_grid
 from .fieldwork_centre_factories import G1, G2, build_field_data
 from .registry_factories import make_person
 
@@ -98,6 +100,17 @@ def test_the_coverage_page_lists_grids_and_workers_with_their_share(cc: CaseCity
     assert "5/5" in html and "3/5" in html and "60%" in html
     config = map_config(response, "coverage-map-config")
     assert config["coverage"] == {G1: 1.0, G2: None}
+    assert {f["properties"]["code"] for f in config["grids"]["features"]} == {G1, G2}
+
+
+def test_micro_grids_are_not_rows_of_the_coverage_page(cc: CaseCity, data: Any) -> None:
+    """Grid workers patrol comprehensive and special grids: a micro-grid inside one is not a row of zeros."""
+    g1 = cc.city.grids[G1]
+    micro = make_grid(f"{G1}01", "微网格1", g1.region, g1.boundary, kind=GridKind.MICRO, parent=g1, households=10)
+    response = page(cc, "community", "/field/coverage/?month=2026-03")
+    html = response.content.decode()
+    assert f'data-grid="{G1}"' in html and f'data-grid="{micro.code}"' not in html
+    config = map_config(response, "coverage-map-config")
     assert {f["properties"]["code"] for f in config["grids"]["features"]} == {G1, G2}
 
 

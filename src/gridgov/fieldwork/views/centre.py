@@ -35,7 +35,7 @@ from gridgov.core import crs as crs_mod
 from gridgov.core.scoping import get_visible_or_404, prefix_q
 from gridgov.matters.models import MatterCategory
 from gridgov.registry.models import PersonTag
-from gridgov.territory.models import Grid
+from gridgov.territory.models import TERRITORIAL_KINDS, Grid
 from gridgov.territory.views import grid_features, tile_crs
 
 from .. import export
@@ -95,9 +95,12 @@ def _grid_filter(request: HttpRequest) -> Grid | None:
 
 
 def _visible_grids(request: HttpRequest, grid: Grid | None) -> QuerySet[Grid]:
+    """The grids a page's figures are about: the one asked for, else the territorial grids in view (grid workers
+    patrol comprehensive and special grids; micro-grids inside them would only add rows of zeros)."""
     if grid is not None:
         return Grid.objects.filter(pk=grid.pk)
-    return Grid.objects.visible_to(request.user, "view").current()  # type: ignore[attr-defined,no-any-return]
+    visible = Grid.objects.visible_to(request.user, "view").current()  # type: ignore[attr-defined]
+    return visible.filter(kind__in=TERRITORIAL_KINDS)  # type: ignore[no-any-return]
 
 
 def _xlsx(data: bytes, name: str) -> HttpResponse:
