@@ -132,3 +132,21 @@ def test_a_request_that_never_answers_times_out_and_the_next_round_sends(
     got = offline.counts(srv)
     assert (got["cases"], got["photos"], got["records"]) == (1, 1, 1)
 
+
+def test_a_double_tap_on_start_patrol_starts_one_patrol(
+    phone: tuple[Any, Any], server: tuple[FieldServer, dict[str, Any]]
+) -> None:
+    srv, _ids = server
+    context, page = phone
+    srv.run_python(offline.CLEAR)
+    context.set_offline(True)  # the records stay on the phone, where they are counted
+    page.wait_for_function("navigator.onLine === false")
+    tab(page, "patrol")
+    page.dblclick("#patrol-start")
+    page.wait_for_selector("body[data-patrol='running']")
+    page.click("#patrol-stop")
+    page.wait_for_selector("body[data-patrol='idle']")
+    kinds = [r["kind"] for r in phone_records(page) if r["kind"].startswith("patrol_")]
+    assert kinds == ["patrol_start", "patrol_stop"]
+    assert page.evaluate("gridgovField.db.get('patrol')") is None
+    context.set_offline(False)

@@ -288,12 +288,30 @@ function releasePatrol() {
   if (letGo) { letGo(); } else { unwatch(); }
 }
 
-async function startPatrol() {
-  if (await patrolState()) { return; }
-  const id = outbox.uuid4();
-  const record = outbox.newRecord("patrol_start", { patrol: id });
-  const state = { uuid: id, started_at: record.made_at, buffer: [], count: 0, lastFlush: Date.now(), checkins: [] };
-  await db.commit([record], { patrol: state });
+/** 开始巡查: the button is disabled at once and the check that no patrol runs is made with the start's write, one
+ * patrol writer at a time (serially), so a double tap (or a tap in each of two tabs) starts one patrol. */
+async function startPatrol(event) {
+  const button = event && event.currentTarget;
+  if (button) {
+    if (button.disabled) { return; }
+    button.disabled = true;
+  }
+  try {
+    const started = await serially(async () => {
+      if (await patrolState()) { return false; }
+      const id = outbox.uuid4();
+      const record = outbox.newRecord("patrol_start", { patrol: id });
+      const state = { uuid: id, started_at: record.made_at, buffer: [], count: 0, lastFlush: Date.now(), checkins: [] };
+      await db.commit([record], { patrol: state });
+      return true;
+    });
+    if (started) { await patrolStarted(); }
+  } finally {
+    if (button) { button.disabled = false; }
+  }
+}
+
+async function patrolStarted() {
   holdPatrol();
   outbox.announce();
   await renderPatrol();
