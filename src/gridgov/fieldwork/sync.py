@@ -3,10 +3,10 @@
 Each record of a batch is handled on its own, in order, and answers with its own status:
 
 - the envelope is checked (uuid, kind, ``made_at`` with a UTC offset and not in the future beyond
-  ``FIELDWORK_CLOCK_SKEW_S``): 400 otherwise;
+  ``FIELDWORK_CLOCK_SKEW_S``): 400 otherwise (``code: "clock_ahead"`` for the time ahead);
 - a UUID already in the ledger (:class:`~gridgov.fieldwork.models.ClientRecord`) answers 200 with the stored result
   when user, kind and content are the same (a replay), 409 with the differing fields when not;
-- a new record made more than ``FIELDWORK_MAX_OFFLINE_DAYS`` ago is a 400 on ``made_at``;
+- a new record made more than ``FIELDWORK_MAX_OFFLINE_DAYS`` ago is a 400 on ``made_at`` (``code: "too_old"``);
 - otherwise, in one transaction (a savepoint when the caller holds one), the ledger row is inserted first (it
   reserves the UUID: a concurrent send of the same record waits for this transaction, then answers as a replay),
   the kind's service runs and the row is completed with what the record became: 201. A ``ValidationError`` is a
@@ -53,6 +53,10 @@ from .track import Point
 
 log = logging.getLogger(__name__)
 
+#: The ``code`` of a 400 on ``made_at`` (docs/fieldwork-sync.md): ahead of the server's clock, or too old.
+CLOCK_AHEAD = "clock_ahead"
+TOO_OLD = "too_old"
+
 
 @dataclass
 class Outcome:
@@ -65,10 +69,14 @@ class Outcome:
     message: str | None = None
     errors: dict[str, Any] | None = None
     current_version: int | None = None
+    #: Why a refusal the app treats apart (its message is for the worker, this for the app): ``clock_ahead`` a
+    #: ``made_at`` ahead of the server's clock (the phone's clock is fast: may pass later, or re-dated),
+    #: ``too_old`` one older than ``FIELDWORK_MAX_OFFLINE_DAYS`` (can only be discarded).
+    code: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"uuid": self.uuid, "status": self.status}
-        for name in ("result", "fields", "message", "errors", "current_version"):
+        for name in ("result", "fields", "message", "errors", "current_version", "code"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -161,7 +169,7 @@ def _too_old(key: str, record: Record) -> Outcome | None:
         "记录时间距今已超过 %(n)s 天(离线记录最长保留 %(n)s 天),服务器不再接收。请核对手机时间;确需补录请联系网格长。",
         days,
     )
-    return Outcome(key, 400, errors={"made_at": [message % {"n": days}]})
+    return Outcome(key, 400, errors={"made_at": [message % {"n": days}]}, code=TOO_OLD)
 
 
 def _ledger_row(pk: uuid.UUID) -> ClientRecord | None:
@@ -245,7 +253,8 @@ def parse_envelope(raw: Any) -> Record:
         raise _Refused(Outcome(key, 400, errors={"made_at": [_("时间格式应为带时区偏移的 ISO 8601。")]}))
     skew = settings.FIELDWORK_CLOCK_SKEW_S
     if made_at > timezone.now() + dt.timedelta(seconds=skew):
-        raise _Refused(Outcome(key, 400, errors={"made_at": [_("记录时间晚于服务器当前时间,请校准手机时间。")]}))
+        message = _("记录时间晚于服务器当前时间,请校准手机时间。")
+        raise _Refused(Outcome(key, 400, errors={"made_at": [message]}, code=CLOCK_AHEAD))
     photos = [str(p) for p in v["photos"]]
     if len(photos) > ss.MAX_PHOTOS or len(set(photos)) != len(photos):
         raise _Refused(Outcome(key, 400, errors={"photos": [_("每条记录最多 9 张照片,编号不能重复。")]}))

@@ -62,6 +62,11 @@ class RecordResultSerializer(serializers.Serializer[Any]):
     errors = serializers.DictField(  # type: ignore[assignment]  # a declared field, not Serializer.errors
         required=False, help_text=_("400:按字段列出的错误")
     )
+    code = serializers.ChoiceField(
+        choices=["clock_ahead", "too_old"],
+        required=False,
+        help_text=_("400 的原因代码:clock_ahead 记录时间晚于服务器时间(手机时钟偏快);too_old 超过离线保留天数"),
+    )
 
 
 class BatchResultSerializer(serializers.Serializer[Any]):

@@ -96,17 +96,17 @@ export async function save(kind, data, files = []) {
 
 export async function records() { return db.allRecords(); }
 
-/** The server refused the record's time because it lies ahead of the server's clock (the phone's clock is fast). */
+/** The server refused the record's time because it lies ahead of the server's clock (the phone's clock is fast):
+ * its answer says so (``code: "clock_ahead"``, docs/fieldwork-sync.md) — the phone's own clock cannot tell, it is
+ * the one that is wrong. Sent again later it may pass (the server's time catches up); a correction re-dates it. */
 export function clockAhead(record) {
-  const refused = Boolean(record.response && record.response.errors && record.response.errors.made_at);
-  return refused && new Date(record.made_at).getTime() > Date.now();
+  return Boolean(record.response && record.response.code === "clock_ahead");
 }
 
-/** The server refused the record's time because it is too old (FIELDWORK_MAX_OFFLINE_DAYS): it cannot be corrected,
- * only discarded — re-dating it would misstate when the work was done. */
+/** The server refused the record's time because it is too old (FIELDWORK_MAX_OFFLINE_DAYS, ``code: "too_old"``): it
+ * cannot be corrected, only discarded — re-dating it would misstate when the work was done. */
 export function tooOld(record) {
-  const refused = Boolean(record.response && record.response.errors && record.response.errors.made_at);
-  return refused && !clockAhead(record);
+  return Boolean(record.response && record.response.code === "too_old");
 }
 
 /** A corrected copy of a refused record (state "attention"): a NEW record (new UUID, new photo UUIDs: the server

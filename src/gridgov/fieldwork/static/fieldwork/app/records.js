@@ -207,6 +207,13 @@ export function attention(record) {
     actions.push(button(E.retry, async () => { await outbox.retry(record.uuid); ctx.sync(); }, "primary", { action: "retry" }));
   } else if (res.status === 404) {
     why = E.notFound;
+  } else if (outbox.clockAhead(record)) {
+    // The phone's clock is fast: sent again once the server's time has caught up it passes; a correction re-dates it.
+    why = E.clockAhead;
+    actions.push(button(E.retry, async () => { await outbox.retry(record.uuid); ctx.sync(); }, "primary", { action: "retry" }));
+    if (FIXABLE.has(record.kind)) {
+      actions.push(el("a", { class: "button", href: `#edit?fix=${record.uuid}`, "data-action": "fix" }, E.fix));
+    }
   } else if (outbox.tooOld(record)) {
     why = E.tooOld;
   } else if (res.status >= 500) {
