@@ -150,3 +150,77 @@ def test_a_double_tap_on_start_patrol_starts_one_patrol(
     assert kinds == ["patrol_start", "patrol_stop"]
     assert page.evaluate("gridgovField.db.get('patrol')") is None
     context.set_offline(False)
+
+
+#: The phone refuses the next IndexedDB write, as a full storage does (once: the write after it goes through).
+REFUSE_NEXT_WRITE = """() => {
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function () {
+    IDBObjectStore.prototype.put = put;
+    throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+  };
+}"""
+
+
+def test_a_record_the_phone_cannot_store_is_not_lost_silently(
+    phone: tuple[Any, Any], server: tuple[FieldServer, dict[str, Any]], tmp_path: Path
+) -> None:
+    srv, _ids = server
+    context, page = phone
+    srv.run_python(offline.CLEAR)
+    context.set_offline(True)
+    page.wait_for_function("navigator.onLine === false")
+    # The app asked for persistent storage at start-up; if refused, 我的记录 says so.
+    page.wait_for_selector("body[data-storage]")
+    tab(page, "records")
+    if page.evaluate("document.body.dataset.storage") == "best-effort":
+        assert "可能被清除" in page.inner_text("#storage-note")
+    else:
+        assert page.locator("#storage-note").is_hidden()
+    page.screenshot(path=str(tmp_path / "records-storage.png"), full_page=True)
+
+    tab(page, "report")
+    page.select_option("#report-category", "0101")
+    page.fill("#report-description", "井盖缺失")
+    page.click("#report-locate")
+    page.wait_for_selector("#report-form[data-point]")
+    page.evaluate(REFUSE_NEXT_WRITE)
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("#notice.bad")
+    assert "没有保存" in page.inner_text("#notice")
+    assert "存储空间已满" in page.inner_text("#notice")
+    page.screenshot(path=str(tmp_path / "not-saved.png"))
+    # The form keeps what the worker typed, and nothing was stored.
+    assert page.input_value("#report-description") == "井盖缺失"
+    assert [r for r in phone_records(page) if r["kind"] == "case_report"] == []
+    page.click("#report-form button[type=submit]")
+    page.wait_for_function("document.getElementById('report-description').value === ''")
+    assert len([r for r in phone_records(page) if r["kind"] == "case_report"]) == 1
+
+    # A patrol: a point the phone refuses to store is kept and stored with the next one.
+    tab(page, "patrol")
+    page.click("#patrol-start")
+    page.wait_for_selector("body[data-patrol='running'][data-gps='watching']")
+    walk_to(context, page, 1)
+    page.evaluate(REFUSE_NEXT_WRITE)
+    lon, lat = WALK[0]
+    refused = round(lon + 0.0002, 7)
+    context.set_geolocation({"longitude": refused, "latitude": lat, "accuracy": 8})
+    page.wait_for_function("document.getElementById('patrol-position').textContent.includes('暂未存入手机')")
+    buffered = "lon => gridgovField.db.get('patrol').then(s => s.buffer.some(p => p[1] === lon))"
+    assert not page.evaluate(buffered, refused)
+    context.set_geolocation({"longitude": refused + 0.0001, "latitude": lat, "accuracy": 8})
+    until(page, buffered, refused)
+    # The stop refused once: the patrol goes on (GPS still watched); the second tap stops it.
+    page.evaluate(REFUSE_NEXT_WRITE)
+    page.click("#patrol-stop")
+    page.wait_for_selector("#notice.bad")
+    assert "没有保存" in page.inner_text("#notice")
+    assert page.evaluate("document.body.dataset.patrol + ' ' + document.body.dataset.gps") == "running watching"
+    page.click("#patrol-stop")
+    page.wait_for_selector("body[data-patrol='idle']")
+    assert page.evaluate("document.body.dataset.gps") is None
+    lons = [p[1] for r in phone_records(page) if r["kind"] == "track" for p in r["data"]["points"]]
+    assert refused in lons
+    assert len(lons) == len(set(lons))
+    context.set_offline(False)

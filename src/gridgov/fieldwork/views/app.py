@@ -283,6 +283,14 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
             "patrolIdle": _("未在巡查"),
             "checkedIn": _("已在 %(b)s 打卡"),
             "saved": _("已保存在手机,联网后自动发送。"),
+            "notSaved": _("没有保存:%(e)s。记录未存入手机,表单内容仍在,请稍后再试。"),
+            "storageFull": _("手机存储空间已满(可删除已下载的离线地图或其他文件)"),
+            "storageError": _("手机存储出错(%(e)s)"),
+            "pointNotSaved": _("轨迹点暂未存入手机(%(e)s),收到下一个定位时再存。"),
+            "notPersisted": _(
+                "浏览器没有允许长期保存本应用的数据:手机存储不足时,未发送的记录可能被清除。"
+                "请把本应用添加到主屏幕,并尽快联网同步。"
+            ),
             "needCategory": _("请选择事项类别。"),
             "needDescription": _("请填写情况描述。"),
             "needLocation": _("请用定位或在地图上点选位置。"),

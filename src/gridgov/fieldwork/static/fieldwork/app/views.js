@@ -306,6 +306,9 @@ async function startPatrol(event) {
       return true;
     });
     if (started) { await patrolStarted(); }
+  } catch (error) {
+    console.error(error);
+    ctx.say(notSaved(error), "bad");
   } finally {
     if (button) { button.disabled = false; }
   }
@@ -335,22 +338,36 @@ function flush(force = false) {
   });
 }
 
+/** Points whose write the phone refused (storage full, an IndexedDB error): kept here and written with the next. */
+let unsavedPoints = [];
+
 async function onPosition(pos) {
   const c = pos.coords;
   position = { lon: c.longitude, lat: c.latitude, accuracy: c.accuracy, t: pos.timestamp };
   for (const state of Object.values(maps)) { drawMe(state); }
   $("patrol-position").textContent = ctx.fmt(L10N.located, { lon: c.longitude.toFixed(6), lat: c.latitude.toFixed(6), acc: Math.round(c.accuracy) });
-  await serially(async () => {
-    const state = await patrolState();
-    if (!state) { return; }
-    const t = outbox.isoLocal(new Date(pos.timestamp || Date.now()));
-    const last = state.buffer[state.buffer.length - 1];
-    if (last && last[0] === t) { return; }
-    state.buffer.push([t, Number(c.longitude.toFixed(7)), Number(c.latitude.toFixed(7)), Math.round(c.accuracy * 10) / 10]);
-    state.count += 1;
-    await db.set("patrol", state);
-    outbox.announce();
-  });
+  const t = outbox.isoLocal(new Date(pos.timestamp || Date.now()));
+  unsavedPoints.push([t, Number(c.longitude.toFixed(7)), Number(c.latitude.toFixed(7)), Math.round(c.accuracy * 10) / 10]);
+  try {
+    await serially(async () => {
+      const state = await patrolState();
+      if (!state) { unsavedPoints = []; return; }
+      const taken = unsavedPoints.slice();
+      const times = new Set(state.buffer.map((p) => p[0]));
+      const fresh = taken.filter((p) => !times.has(p[0]) && times.add(p[0]));
+      if (fresh.length) {
+        state.buffer.push(...fresh);
+        state.count += fresh.length;
+        await db.set("patrol", state);
+        outbox.announce();
+      }
+      unsavedPoints = unsavedPoints.filter((p) => !taken.includes(p));
+    });
+  } catch (error) {
+    console.error(error);
+    $("patrol-position").textContent = ctx.fmt(L10N.pointNotSaved, { e: error.name || error.message || String(error) });
+    return;
+  }
   await flush(false);
   await renderPatrol();
   fillBuildings();
@@ -378,14 +395,23 @@ function serially(fn) {
   return run;
 }
 
+/** 结束巡查: the GPS is let go only once the stop is stored (if the phone refuses it, the patrol goes on). */
 async function stopPatrol() {
-  await serially(async () => {
-    const state = await patrolState();
-    if (!state) { return; }
-    const points = state.buffer.length ? [outbox.newRecord("track", { patrol: state.uuid, points: state.buffer })] : [];
-    const stop = outbox.newRecord("patrol_stop", { patrol: state.uuid });
-    await db.commit([...points, stop], { patrol: undefined });
-  });
+  try {
+    await serially(async () => {
+      const state = await patrolState();
+      if (!state) { return; }
+      const all = [...state.buffer, ...unsavedPoints.filter((p) => !state.buffer.some((q) => q[0] === p[0]))];
+      const points = all.length ? [outbox.newRecord("track", { patrol: state.uuid, points: all })] : [];
+      const stop = outbox.newRecord("patrol_stop", { patrol: state.uuid });
+      await db.commit([...points, stop], { patrol: undefined });
+      unsavedPoints = [];
+    });
+  } catch (error) {
+    console.error(error);
+    ctx.say(notSaved(error), "bad");
+    return;
+  }
   releasePatrol();
   outbox.announce();
   await renderPatrol();
@@ -657,15 +683,45 @@ function renderRecords(records) {
     attention ? `${L10N.states.attention} ${attention}` : ""].filter(Boolean).join(" · ");
 }
 
-/** A form's submit handler that cannot run twice at once (a double tap makes one record, not two). */
+/** What the worker is told when the phone refused to store a record (IndexedDB: storage full, or any error). */
+export function notSaved(error) {
+  const name = error && error.name;
+  const why = name === "QuotaExceededError" ? L10N.storageFull
+    : ctx.fmt(L10N.storageError, { e: (error && (error.message || name)) || String(error) });
+  return ctx.fmt(L10N.notSaved, { e: why });
+}
+
+/** A form's submit handler that cannot run twice at once (a double tap makes one record, not two). If the record
+ * could not be stored, the worker is told it was NOT saved and the form keeps what they typed (the handlers reset it
+ * only after the save). */
 export function once(handler) {
   return async (event) => {
     event.preventDefault();
     const button = event.target.querySelector("button[type=submit]");
     if (button.disabled) { return; }
     button.disabled = true;
-    try { await handler(event); } finally { button.disabled = false; }
+    try {
+      await handler(event);
+    } catch (error) {
+      console.error(error);
+      ctx.say(notSaved(error), "bad");
+      window.scrollTo(0, 0); // the worker tapped at the foot of a long form: the message is at the top
+    } finally {
+      button.disabled = false;
+    }
   };
+}
+
+/** Ask the browser to keep this origin's storage when the phone runs short (unsent records live there); if it
+ * will not, say so under 我的记录. */
+function askPersistence() {
+  const note = $("storage-note");
+  if (!note || !navigator.storage || !navigator.storage.persist) { return; }
+  navigator.storage.persisted().then((kept) => kept || navigator.storage.persist()).then((kept) => {
+    document.body.dataset.storage = kept ? "persistent" : "best-effort";
+    note.textContent = kept ? "" : L10N.notPersisted;
+    note.hidden = kept;
+  }).catch((error) => console.warn("storage.persist", error));
 }
 
 // --- set-up and render -----------------------------------------------------------------------------------------
@@ -677,6 +733,7 @@ export async function setup(context) {
   recordActions.setup(ctx);
   edit.setup(ctx);
   pulled = await db.get("pulled");
+  askPersistence();
   tiles.setup(ctx);
   $("patrol-start").addEventListener("click", startPatrol);
   $("patrol-stop").addEventListener("click", stopPatrol);
