@@ -224,3 +224,62 @@ def test_a_record_the_phone_cannot_store_is_not_lost_silently(
     assert refused in lons
     assert len(lons) == len(set(lons))
     context.set_offline(False)
+
+
+def test_a_photo_or_a_record_the_server_fails_on_does_not_hold_up_the_others(
+    phone: tuple[Any, Any], server: tuple[FieldServer, dict[str, Any]], tmp_path: Path
+) -> None:
+    srv, _ids = server
+    _context, page = phone
+    srv.run_python(offline.CLEAR)
+    # Three records, the middle one the server fails on (500), and fails on any batch of more than one (413).
+    first, bad, last = (save(page, "case_report", {**REPORT, "description": d}) for d in ("一", "二", "三"))
+
+    def records(route: Any) -> None:
+        sent = route.request.post_data_json["records"]
+        if len(sent) > 1:
+            route.fulfill(status=413, json={"detail": "Request Entity Too Large"})
+        elif sent[0]["uuid"] == bad:
+            route.fulfill(status=500, json={"detail": "服务器内部错误"})
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/sync/records/", records)
+    page.click("#sync-now")
+    until(page, "u => gridgovField.db.getRecord(u).then(r => r.state === 'sent')", last)
+    until(page, "gridgovField.outbox.status.phase === 'server'")
+    got = {r["uuid"]: r["state"] for r in phone_records(page)}
+    assert (got[first], got[bad], got[last]) == ("sent", "saved", "sent")
+    page.unroute("**/api/v1/sync/records/")
+    page.click("#sync-now")
+    until(page, "u => gridgovField.db.getRecord(u).then(r => r.state === 'sent')", bad)
+    assert offline.counts(srv)["cases"] == 3
+
+    # Two reports with a photo each; the server fails on the first one's photo (503) every time.
+    srv.run_python(offline.CLEAR)
+    stuck = save(page, "case_report", {**REPORT, "description": "照片发不出去"}, offline.jpeg((200, 30, 30)))
+    fine = save(page, "case_report", {**REPORT, "description": "照片正常"}, offline.jpeg((30, 30, 200)))
+    stuck_photo = page.evaluate("u => gridgovField.db.getRecord(u).then(r => r.photos[0].uuid)", stuck)
+
+    def photos(route: Any) -> None:
+        if stuck_photo in route.request.url:
+            route.fulfill(status=503, json={"detail": "Service Unavailable"})
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/sync/photos/**", photos)
+    page.click("#sync-now")
+    until(page, "u => gridgovField.db.getRecord(u).then(r => r.state === 'sent')", fine)
+    until(page, "gridgovField.outbox.status.phase === 'server'")
+    assert page.evaluate("u => gridgovField.db.getRecord(u).then(r => r.state)", stuck) == "acked"
+    # The third failure in a row: 需处理, with 重新发送.
+    tab(page, "records")
+    for _ in range(2):
+        page.evaluate("gridgovField.outbox.sync(gridgovField.config)")
+    page.wait_for_selector(f"#record-list li[data-uuid='{stuck}'][data-state='attention'] [data-action=retry]")
+    page.screenshot(path=str(tmp_path / "photo-failed.png"), full_page=True)
+    page.unroute("**/api/v1/sync/photos/**")
+    page.click(f"#record-list li[data-uuid='{stuck}'] [data-action=retry]")
+    until(page, "u => gridgovField.db.getRecord(u).then(r => r.state === 'sent')", stuck)
+    got = offline.counts(srv)
+    assert (got["cases"], got["photos"], got["attachments"]) == (2, 2, 2)

@@ -197,6 +197,7 @@ def app_config(request: HttpRequest) -> dict[str, Any]:
                 "retry": _("重新发送"),
                 "noEdit": _("巡查的开始、结束和轨迹记录不能修改,只能放弃。"),
                 "photoRefused": _("有一张照片被服务器拒收(记录本身已保存)。"),
+                "photoFailed": _("服务器几次都没能接收一张照片(记录本身已保存):可以重新发送,或放弃这张照片。"),
                 "dropPhoto": _("放弃这张照片"),
                 "resubmitted": _("已保存修改后的记录,联网后自动发送。"),
                 "editPerson": _("修改信息"),

@@ -134,18 +134,30 @@ export async function discard(uuid) {
  * its other photos are. */
 export async function dropPhoto(uuid, photoUuid) {
   await db.updateRecord(uuid, (r) => {
-    if (r.state !== "attention" || !r.response || r.response.photo !== photoUuid) { return; }
+    const photo = r.response && (r.response.photo || r.response.photo_failed);
+    if (r.state !== "attention" || photo !== photoUuid) { return; }
     r.photos = r.photos.filter((p) => p.uuid !== photoUuid);
-    const { photo: _p, photo_status: _s, message: _m, errors: _e, fields: _f, detail: _d, ...rest } = r.response;
+    const { photo: _p, photo_failed: _pf, photo_status: _s, message: _m, errors: _e, fields: _f, detail: _d, ...rest } = r.response;
     r.response = rest;
     r.state = r.photos.every((p) => p.sent) ? "sent" : "acked";
   });
   changed();
 }
 
-/** Send again a record the server failed on (500: its own error, not the record's). */
+/** Send again a record the server failed on (500: its own error, not the record's), or the photos of a stored
+ * record the server failed on PHOTO_TRIES times (they start counting again). */
 export async function retry(uuid) {
-  await db.updateRecord(uuid, (r) => { if (r.state === "attention") { r.state = "saved"; } });
+  await db.updateRecord(uuid, (r) => {
+    if (r.state !== "attention") { return; }
+    if (r.response && r.response.photo_failed) {
+      const { photo_failed: _p, photo_status: _s, message: _m, ...rest } = r.response;
+      r.response = rest;
+      for (const p of r.photos) { p.failures = 0; }
+      r.state = r.photos.every((p) => p.sent) ? "sent" : "acked";
+    } else {
+      r.state = "saved";
+    }
+  });
   changed();
 }
 
@@ -171,8 +183,11 @@ async function loginNeeded(response) {
 }
 
 class SyncStop extends Error {
-  constructor(reason, detail = "") { super(detail || reason); this.reason = reason; }
+  constructor(reason, detail = "", httpStatus = 0) { super(detail || reason); this.reason = reason; this.status = httpStatus; }
 }
+
+/** A photo the server failed on (5xx, 429) this many rounds in a row needs the worker (需处理, 重新发送). */
+const PHOTO_TRIES = 3;
 
 /** A request's deadline: a stalled mobile connection (no answer, no error) must not hold the sync lock forever,
  * so every request is aborted after ``config.requestTimeoutSeconds`` (30 s), a photo's after that plus a second
@@ -240,7 +255,7 @@ async function sendBatch(config, batch, uuids, back, time) {
   }
   if (!response.ok) {
     await back();
-    throw new SyncStop("server", await serverMessage(response));
+    throw new SyncStop("server", await serverMessage(response), response.status);
   }
   let body;
   try {
@@ -325,7 +340,7 @@ async function sendPhoto(config, record, photo, form, time) {
   } else if (await loginNeeded(response)) {
     throw new SyncStop("login", await serverMessage(response));
   } else if (response.status >= 500 || response.status === 429) {
-    throw new SyncStop("server", await serverMessage(response));
+    throw new SyncStop("server", await serverMessage(response), response.status);
   } else {
     // 400 (not an image), 409 (different bytes under this UUID), 404: the worker must look at it.
     let body = {};
@@ -338,24 +353,77 @@ async function sendPhoto(config, record, photo, form, time) {
   changed();
 }
 
+/** The server failed on a photo (5xx, 429): counted on the photo; after PHOTO_TRIES its record needs the worker. */
+async function photoFailed(record, photo, error) {
+  await db.updateRecord(record.uuid, (r) => {
+    const p = r.photos.find((x) => x.uuid === photo.uuid);
+    if (!p || p.sent) { return; }
+    p.failures = (p.failures || 0) + 1;
+    if (p.failures >= PHOTO_TRIES && r.state === "acked") {
+      r.state = "attention";
+      r.response = { ...(r.response || {}), photo_failed: photo.uuid, photo_status: error.status, message: error.message };
+    }
+  });
+  changed();
+}
+
+/** Send one batch; if the server fails on it as a whole (413 too large, 5xx), send its records one by one, so that
+ * one record the server cannot take does not hold up the others (it stays saved, or 需处理 if too large alone).
+ * Returns the server's failure, if any (the round goes on). */
+async function postSplit(config, batch) {
+  try {
+    await postBatch(config, batch);
+    return null;
+  } catch (error) {
+    if (!(error instanceof SyncStop) || error.reason !== "server") { throw error; }
+    if (batch.length === 1) {
+      if (error.status === 413) {
+        await db.updateRecord(batch[0].uuid, (r) => {
+          if (r.state === "saved") { r.state = "attention"; r.response = { status: 413, message: error.message }; }
+        });
+        changed();
+      }
+      return error;
+    }
+    // One by one; a server down (every record failing) is not asked 50 times: three failures in a row end it.
+    let failed = null;
+    let inRow = 0;
+    for (const one of batch) {
+      const error = await postSplit(config, [one]);
+      if (error) { failed = error; inRow += 1; } else { inRow = 0; }
+      if (inRow >= 3) { break; }
+    }
+    return failed;
+  }
+}
+
 async function run(config) {
   status.phase = "syncing";
   status.error = "";
   changed();
   try {
+    let failed = null;
     // A second pass sends what the first put back in line (records about a patrol whose start it stored).
     for (let pass = 0; pass < 2; pass += 1) {
       const pending = (await db.allRecords()).filter((r) => r.state === "saved" || r.state === "sending");
       if (!pending.length) { break; }
       for (let i = 0; i < pending.length; i += config.batchSize) {
-        await postBatch(config, pending.slice(i, i + config.batchSize));
+        failed = (await postSplit(config, pending.slice(i, i + config.batchSize))) || failed;
       }
     }
+    // Each photo alone; one the server fails on (5xx, 429) is counted and the others still go.
     for (const record of (await db.allRecords()).filter((r) => r.state === "acked")) {
       for (const photo of record.photos.filter((p) => !p.sent)) {
-        await putPhoto(config, record, photo);
+        try {
+          await putPhoto(config, record, photo);
+        } catch (error) {
+          if (!(error instanceof SyncStop) || error.reason !== "server") { throw error; }
+          await photoFailed(record, photo, error);
+          failed = error;
+        }
       }
     }
+    if (failed) { throw failed; }
     status.phase = "idle";
     status.lastSync = new Date();
   } catch (error) {

@@ -186,11 +186,16 @@ async function keepMine(record) {
 export function attention(record) {
   const res = record.response || {};
   const problems = problemLines(record).map((line) => el("p", { class: "problem" }, line));
-  if (res.photo) {
-    return [...problems, el("p", { class: "small" }, E.photoRefused),
-      el("div", { class: "actions row" }, discardButton(record, E.dropPhoto, "photo")),
+  if (res.photo || res.photo_failed) {
+    // A photo refused (400/404/409: give it up), or one the server failed on again and again (5xx: send it again,
+    // or give it up); the record itself is stored, so it cannot be discarded.
+    const retry = res.photo_failed
+      ? button(E.retry, async () => { await outbox.retry(record.uuid); ctx.sync(); }, "primary", { action: "retry" })
+      : null;
+    return [...problems, el("p", { class: "small" }, res.photo ? E.photoRefused : E.photoFailed),
+      el("div", { class: "actions row" }, retry, discardButton(record, E.dropPhoto, "photo")),
       confirmBox(record, "photo", E.dropPhoto, E.dropPhoto, async () => {
-        await outbox.dropPhoto(record.uuid, res.photo);
+        await outbox.dropPhoto(record.uuid, res.photo || res.photo_failed);
         ctx.sync();
       })];
   }
