@@ -51,7 +51,9 @@ class FieldServer:
             GRIDGOV_DATA_DIR=str(self.data_dir),
             GRIDGOV_TESTING="1",  # static files from the finders, Celery tasks eager
             DJANGO_SETTINGS_MODULE="gridgov.config.settings",
-            PYTHONPATH=str(REPO),
+            # The tests' own checkout first (also for a clone run with another checkout's virtualenv, whose
+            # editable install points at that other checkout's src/).
+            PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "src")]),
         )
         env.update(self.extra_env)
         return env
