@@ -283,3 +283,37 @@ def test_a_photo_or_a_record_the_server_fails_on_does_not_hold_up_the_others(
     until(page, "u => gridgovField.db.getRecord(u).then(r => r.state === 'sent')", stuck)
     got = offline.counts(srv)
     assert (got["cases"], got["photos"], got["attachments"]) == (2, 2, 2)
+
+
+def test_a_check_in_sends_a_position_only_if_it_is_recent(
+    phone: tuple[Any, Any], server: tuple[FieldServer, dict[str, Any]]
+) -> None:
+    srv, _ids = server
+    context, page = phone
+    srv.run_python(offline.CLEAR)
+    context.set_offline(True)
+    page.clock.install()  # the phone's time, moved on below
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    tab(page, "patrol")
+    page.click("#patrol-start")
+    page.wait_for_selector("body[data-patrol='running'][data-gps='watching']")
+    until(page, "Number(document.body.dataset.points) >= 1")
+
+    def check_in(n: int) -> dict[str, Any]:
+        page.select_option("#checkin-building", offline.BUILDING)
+        page.click("#checkin-form button[type=submit]")
+        until(page, "n => gridgovField.db.allRecords().then(rs => rs.filter(r => r.kind === 'checkin').length >= n)", n)
+        return [r for r in phone_records(page) if r["kind"] == "checkin"][n - 1]["data"]
+
+    here = check_in(1)
+    assert (here["lon"], here["lat"]) == WALK[0]
+    # Two minutes later, with no fix since and none to be had: no position rather than the old one.
+    context.clear_permissions()
+    page.clock.fast_forward("02:00")
+    later = check_in(2)
+    assert "lon" not in later
+    assert "lat" not in later
+    context.grant_permissions(["geolocation"])
+    page.click("#patrol-stop")
+    page.wait_for_selector("body[data-patrol='idle']")

@@ -419,12 +419,28 @@ async function stopPatrol() {
   ctx.sync();
 }
 
+/** A check-in's position must say where the worker is now: the last known one if under a minute old, else a fresh
+ * fix (15 s at most); none at all rather than an old one (the server then takes the check-in without a position). */
+const CHECKIN_FIX_AGE = 60000;
+
+function freshPosition() {
+  if (position && Date.now() - position.t < CHECKIN_FIX_AGE) { return Promise.resolve(position); }
+  if (!navigator.geolocation) { return Promise.resolve(null); }
+  return new Promise((resolve) => {
+    navigator.geolocation.getCurrentPosition((pos) => {
+      position = { lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy: pos.coords.accuracy, t: pos.timestamp };
+      resolve(Date.now() - position.t < CHECKIN_FIX_AGE ? position : null);
+    }, () => resolve(null), { enableHighAccuracy: true, timeout: 15000, maximumAge: CHECKIN_FIX_AGE / 2 });
+  });
+}
+
 async function checkIn(code, note) {
+  const here = await freshPosition();
   const made = await serially(async () => {
     const state = await patrolState();
     if (!state) { return false; }
     const data = { patrol: state.uuid, building: code, note: note || "" };
-    if (position) { data.lon = Number(position.lon.toFixed(7)); data.lat = Number(position.lat.toFixed(7)); }
+    if (here) { data.lon = Number(here.lon.toFixed(7)); data.lat = Number(here.lat.toFixed(7)); }
     state.checkins.push(code);
     await db.commit([outbox.newRecord("checkin", data)], { patrol: state });
     outbox.announce();
