@@ -94,11 +94,8 @@ async function start() {
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register(config.swUrl, { scope: config.shellUrl }).then((registration) => {
     document.body.dataset.sw = "registered";
-    navigator.serviceWorker.ready.then((ready) => {
-      // Cached API answers belong to one user: the worker drops them when another logs in on this phone.
-      ready.active.postMessage({ user: config.user });
-      document.body.dataset.sw = "ready";
-    });
+    // The worker caches no API answer (they are one user's data; the pull is kept in this user's IndexedDB).
+    navigator.serviceWorker.ready.then(() => { document.body.dataset.sw = "ready"; });
     return registration;
   }).catch((error) => { console.warn("service worker", error); });
 }

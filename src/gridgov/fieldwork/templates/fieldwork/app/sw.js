@@ -4,7 +4,8 @@
  *   their contents change (a new version of this file).
  * - The shell page (/field/app/): network first, so that the language and the login follow the server; the last
  *   good copy answers offline.
- * - API GETs (/api/v1/…, e.g. the pull): network first with the last good answer as fallback.
+ * - API requests (/api/v1/…) are never touched: their answers hold one user's data (names, addresses), and the app
+ *   keeps what it pulled in that user's own IndexedDB database; offline the pull fails and the app shows what it has.
  * - Map tiles: the tiles the worker downloaded for offline use first (tiles.js, "下载本网格地图": their own cache,
  *   never evicted here), then cache first (kept to a bounded number), so that the grid seen online is there offline.
  * Writes (POST/PUT) are never touched: the app's outbox in IndexedDB keeps them until the server acknowledges.
@@ -16,7 +17,8 @@ const SHELL = {{ shell|safe }};
 const PRECACHE = {{ precache|safe }};
 const STATIC_CACHE = "fieldwork-static-" + VERSION;
 const PAGE_CACHE = "fieldwork-pages";
-const API_CACHE = "fieldwork-api";
+/** Where earlier versions kept API answers (for every user alike): deleted on activation. */
+const OLD_API_CACHE = "fieldwork-api";
 const TILE_CACHE = {{ tile_cache|safe }};
 const TILE_DOWNLOADS = {{ tile_download_cache|safe }};
 const TILE_PREFIX = {{ tile_prefix|safe }};
@@ -41,6 +43,7 @@ self.addEventListener("activate", (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith("fieldwork-static-") && name !== STATIC_CACHE) { await caches.delete(name); }
     }
+    await caches.delete(OLD_API_CACHE);
     await self.clients.claim();
   })());
 });
@@ -101,25 +104,13 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(request, PAGE_CACHE, SHELL));
   } else if (PRECACHE.includes(url.pathname)) {
     event.respondWith(cacheFirst(request, STATIC_CACHE));
-  } else if (url.pathname.startsWith("/api/v1/")) {
-    // An incremental pull is only worth having once (the app merges it into IndexedDB): not cached.
-    if (url.searchParams.has("since")) { return; }
-    event.respondWith(networkFirst(request, API_CACHE));
+  } else if (url.pathname.startsWith("/api/")) {
+    return; // the network only (see above)
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(request, STATIC_CACHE));
   }
 });
 
-const USER_KEY = "/field/app/__user__";
-
 self.addEventListener("message", (event) => {
   if (event.data === "skipWaiting") { self.skipWaiting(); }
-  if (event.data && typeof event.data.user === "string") {
-    event.waitUntil((async () => {
-      const pages = await caches.open(PAGE_CACHE);
-      const before = await pages.match(USER_KEY);
-      if (before && (await before.text()) !== event.data.user) { await caches.delete(API_CACHE); }
-      await pages.put(USER_KEY, new Response(event.data.user));
-    })());
-  }
 });
