@@ -92,6 +92,16 @@ async function start() {
 }
 
 if ("serviceWorker" in navigator) {
+  // A new version of the worker took control (skipWaiting + clients.claim): this page's modules may be the old
+  // version's (imported by plain name, served cache-first by the old worker) under the new version's page. Reload
+  // once to run one version throughout. Not on the first install (nothing was old) and never twice.
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  let reloading = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (!hadController || reloading) { return; }
+    reloading = true;
+    location.reload();
+  });
   navigator.serviceWorker.register(config.swUrl, { scope: config.shellUrl }).then((registration) => {
     document.body.dataset.sw = "registered";
     // The worker caches no API answer (they are one user's data; the pull is kept in this user's IndexedDB).

@@ -1,7 +1,8 @@
 /* gridgov field app — service worker (scope /field/app/), version {{ version }}.
  *
- * - Precaches the shell's static files (CSS, JS modules, Leaflet, icons): cache first, replaced as a whole when
- *   their contents change (a new version of this file).
+ * - Precaches the shell's static files (CSS, JS modules, Leaflet, icons) from the server, not the HTTP cache: cache
+ *   first, replaced as a whole when their contents change (a new version of this file); the page reloads once when
+ *   a new version takes control (app.js), so that it never runs a new page with the old modules.
  * - The shell page (/field/app/): network first, so that the language and the login follow the server; the last
  *   good copy answers offline.
  * - API requests (/api/v1/…) are never touched: their answers hold one user's data (names, addresses), and the app
@@ -27,7 +28,9 @@ const MAX_TILES = 2000;
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(STATIC_CACHE);
-    await cache.addAll(PRECACHE);
+    // Past the browser's HTTP cache: a plain-name module is served with a max-age, and this version's cache must
+    // hold this version's files, not the copies the previous version fetched a minute ago.
+    await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
     try {
       const response = await fetch(SHELL, { credentials: "same-origin", cache: "no-store" });
       if (response.ok && !response.redirected) {
