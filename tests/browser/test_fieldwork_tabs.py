@@ -317,3 +317,40 @@ def test_a_check_in_sends_a_position_only_if_it_is_recent(
     context.grant_permissions(["geolocation"])
     page.click("#patrol-stop")
     page.wait_for_selector("body[data-patrol='idle']")
+
+
+def test_a_patrols_points_go_30_seconds_after_the_start_and_the_next_visit_lies_ahead(
+    phone: tuple[Any, Any], server: tuple[FieldServer, dict[str, Any]]
+) -> None:
+    srv, _ids = server
+    context, page = phone
+    srv.run_python(offline.CLEAR)
+    context.set_offline(True)
+    page.clock.install()
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    # The next visit's date: tomorrow at the earliest (the server refuses today).
+    tab(page, "visit")
+    tomorrow = page.evaluate(
+        "(() => { const d = new Date(); d.setDate(d.getDate() + 1);"
+        " return [d.getFullYear(), d.getMonth() + 1, d.getDate()].map(n => String(n).padStart(2, '0')).join('-'); })()"
+    )
+    assert page.get_attribute("#visit-next", "min") == tomorrow
+
+    # The phone's time now moves only as told, a second at a time, each second's work done before the next. The
+    # patrol starts 10 s after the app did.
+    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)  # a number: seconds since the epoch
+    page.clock.run_for(10_000)
+    tab(page, "patrol")
+    page.click("#patrol-start")
+    page.wait_for_selector("body[data-patrol='running'][data-gps='watching']")
+    until(page, "Number(document.body.dataset.points) >= 1")
+    tracks = "gridgovField.db.allRecords().then(rs => rs.filter(r => r.kind === 'track').length)"
+    assert page.evaluate(tracks) == 0
+    for _second in range(35):
+        page.clock.run_for(1000)
+        page.evaluate("gridgovField.db.get('patrol')")  # that second's work (a flush's writes) has settled
+    # Sent 30 s after the start (the clock looked at every 5 s), not at the next tick of a 30-s clock started when
+    # the app loaded (up to 60 s).
+    until(page, tracks.replace(".length)", ".length === 1)"))
+    context.set_offline(False)

@@ -13,6 +13,7 @@ import * as db from "./db.js";
 import * as geo from "./geo.js";
 import * as outbox from "./outbox.js";
 import { problemLines } from "./records.js";
+import * as tiles from "./tiles.js";
 import {
   buildings, categories, drawGrids, drawMe, el, list, locate, nameOf, personOf, photosOf,
   today, toLatLng, visitChoices,
@@ -377,7 +378,7 @@ function pointField(d) {
   const after = () => {
     fixMap = L.map(mapDiv, { zoomSnap: 0.25, attributionControl: Boolean(ctx.config.tileUrl) });
     if (ctx.config.tileUrl) {
-      L.tileLayer(ctx.config.tileUrl, { attribution: ctx.config.tileAttribution || "", subdomains: "1234", maxZoom: 19 }).addTo(fixMap);
+      L.tileLayer(ctx.config.tileUrl, { attribution: ctx.config.tileAttribution || "", ...tiles.LAYER }).addTo(fixMap);
     }
     const state = { map: fixMap, layers: L.featureGroup().addTo(fixMap), me: null };
     drawGrids(state);

@@ -38,8 +38,9 @@ export function when(iso) {
   return `${d.getMonth() + 1}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-export function today() {
+export function today(days = 0) {
   const d = new Date();
+  d.setDate(d.getDate() + days);
   const pad = (n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
@@ -764,8 +765,10 @@ export async function setup(context) {
   $("visit-form").addEventListener("submit", once(submitVisit));
   $("visit-search").addEventListener("input", (event) => fillVisitWho(event.target.value));
   if (await patrolState()) { holdPatrol(); }
-  // A patrol's points are also sent on the clock, not only when 20 have gathered.
-  setInterval(() => { flush(false).then(renderPatrol); }, ctx.config.trackEverySeconds * 1000);
+  // A patrol's points are also sent on the clock, not only when 20 have gathered: looked at every few seconds, so
+  // that "every 30 s" means 30 s after the last flush, not the next tick of a 30-s clock started earlier (60 s).
+  const every = Math.max(1, Math.min(5, ctx.config.trackEverySeconds));
+  setInterval(() => { flush(false).then(renderPatrol).catch((error) => console.error(error)); }, every * 1000);
 }
 
 let shownPull = null;
@@ -787,6 +790,7 @@ export async function render(records) {
   await renderPulledAt();
   await renderPatrol();
   renderRecords(records);
+  $("visit-next").min = today(1); // the next visit lies ahead: the server refuses today or earlier
   if (fresh) {
     // Lists and maps drawn from the pulled data change only with it (a redraw would close an open popup).
     fillCategories();
