@@ -473,7 +473,13 @@ async function pullNow(config, signal) {
   if (!response.ok) { throw new SyncStop("server", await serverMessage(response)); }
   const body = await response.json();
   const before = await db.get("pulled");
-  const data = body.full === false && before ? merge(before, body) : body;
+  if (body.full === false && (!before || incomplete(before, body))) {
+    // Someone in scope is not on the phone and was not sent (e.g. a person who came into the grid without changing:
+    // an incremental answer holds only what changed): drop the cursor and pull everything.
+    await db.del("cursor");
+    return pullNow(config, signal);
+  }
+  const data = body.full === false ? merge(before, body) : body;
   const content = (d) => JSON.stringify({ ...d, cursor: null, full: null });
   if (!before || content(before) !== content(data)) {
     await db.set("pulled", data);
@@ -488,6 +494,16 @@ async function pullNow(config, signal) {
 
 /** Lists an incremental answer (``full: false``) holds only the changes of; every other list comes whole. */
 const INCREMENTAL = { households: "household_ids", people: "person_ids" };
+
+/** An incremental answer lists (``household_ids`` / ``person_ids``) someone neither on the phone nor in the answer. */
+export function incomplete(before, changes) {
+  for (const [name, ids] of Object.entries(INCREMENTAL)) {
+    if (!Array.isArray(changes[ids])) { continue; }
+    const have = new Set([...(before[name] || []), ...(changes[name] || [])].map((item) => String(item.id)));
+    if (changes[ids].some((id) => !have.has(String(id)))) { return true; }
+  }
+  return false;
+}
 
 /** Apply an incremental answer (docs/fieldwork-sync.md): ``households`` and ``people`` hold only what changed
  * (merged by id), and ``household_ids`` / ``person_ids`` list all still in scope (the others leave); grids,
