@@ -245,7 +245,9 @@ function drawGridMap() {
     const p = pointOf(c);
     if (!p) { continue; }
     L.circleMarker(toLatLng(p[0], p[1]), { radius: 6, color: "#fff", weight: 2, fillColor: "#dc2626", fillOpacity: 1 })
-      .bindPopup(`${c.number || ""} ${c.category_name || c.category || ""} ${c.status_label || c.status || ""}`)
+      // Built as nodes, never as HTML: a category name or status label is text, whatever characters it holds.
+      .bindPopup(el("div", { class: "case-popup" },
+        [c.number, c.category_name || c.category, c.status_label || c.status].filter(Boolean).join(" ")))
       .addTo(state.layers);
   }
   drawMe(state);
