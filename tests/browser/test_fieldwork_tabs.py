@@ -153,6 +153,19 @@ def test_a_double_tap_on_start_patrol_starts_one_patrol(
 
 
 #: The phone refuses the next IndexedDB write, as a full storage does (once: the write after it goes through).
+#: Refuse the next write that holds this longitude (the patrol's point buffer), whatever else is written meanwhile
+#: (a timer's flush, the sync state): a refusal of "the next write" alone could hit one of those instead.
+REFUSE_POINT_WRITE = """(lon) => {
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (value, ...rest) {
+    if (JSON.stringify(value).includes(String(lon))) {
+      IDBObjectStore.prototype.put = put;
+      throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+    }
+    return put.call(this, value, ...rest);
+  };
+}"""
+
 REFUSE_NEXT_WRITE = """() => {
   const put = IDBObjectStore.prototype.put;
   IDBObjectStore.prototype.put = function () {
@@ -202,9 +215,9 @@ def test_a_record_the_phone_cannot_store_is_not_lost_silently(
     page.click("#patrol-start")
     page.wait_for_selector("body[data-patrol='running'][data-gps='watching']")
     walk_to(context, page, 1)
-    page.evaluate(REFUSE_NEXT_WRITE)
     lon, lat = WALK[0]
     refused = round(lon + 0.0002, 7)
+    page.evaluate(REFUSE_POINT_WRITE, refused)
     context.set_geolocation({"longitude": refused, "latitude": lat, "accuracy": 8})
     page.wait_for_function("document.getElementById('patrol-position').textContent.includes('暂未存入手机')")
     buffered = "lon => gridgovField.db.get('patrol').then(s => s.buffer.some(p => p[1] === lon))"
